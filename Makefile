@@ -1,0 +1,59 @@
+# The MNIST Book. Two commands: `make book` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JB := $(BIN)/jupyter-book
+HWLIB_HASH := _build/.hwlib-hash
+# The book build is quiet: no progress bars in executed outputs.
+export HWLIB_QUIET := 1
+export MPLBACKEND := Agg
+
+.PHONY: book test pytest strict-book notebooks lock bench clean help
+
+help:
+	@echo "make book   - install into .venv (once), then build the executed book"
+	@echo "make test   - install into .venv (once), run pytest, then build strictly from scratch"
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+# `make book`: executes only what changed. A change in hwlib/ invalidates every
+# chapter (jupyter-cache only looks at code cells), so the cache is cleared.
+book: $(STAMP)
+	@mkdir -p _build
+	@new=$$(cat hwlib/*.py | sha256sum | cut -d' ' -f1); \
+	if [ "$$new" != "$$(cat $(HWLIB_HASH) 2>/dev/null)" ]; then \
+	  echo "hwlib changed: every chapter will be re-executed"; \
+	  rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute; \
+	fi; \
+	$(JB) build . --keep-going && echo "$$new" > $(HWLIB_HASH)
+	@$(BIN)/python -m hwlib._report _build
+
+# `make test`: pytest, then the strict book build from an empty cache.
+test: pytest strict-book
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+strict-book: $(STAMP)
+	rm -rf _build
+	$(JB) build . --all --warningiserror --keep-going
+	@$(BIN)/python -m hwlib._report _build
+
+notebooks: $(STAMP)
+	@mkdir -p notebooks
+	$(BIN)/jupytext --to ipynb --output-dir notebooks chapters/*.md 2>/dev/null || \
+	  for f in chapters/*.md; do $(BIN)/jupytext --to ipynb -o notebooks/$$(basename $${f%.md}).ipynb $$f; done
+
+lock: $(STAMP)
+	( echo "# Exact versions make and CI install (pip install -c constraints.txt). Regenerate: make lock"; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^hwlib' ) > constraints.txt
+
+clean:
+	rm -rf _build notebooks

@@ -1,0 +1,91 @@
+"""Input validation shared by every hwlib module.
+
+Each helper raises ``ValueError`` or ``TypeError`` with a message that names
+the offending argument and says what was expected, so a reader who passes the
+wrong thing learns what to fix instead of meeting a crash deep inside numpy.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "as_float_array",
+    "as_images_or_matrix",
+    "check_int_in_range",
+    "check_labels",
+]
+
+
+def as_float_array(
+    value: object, name: str, *, ndim: int | tuple[int, ...], allow_empty: bool = False
+) -> np.ndarray:
+    """Return ``value`` as a finite float64 array with the given dimensionality.
+
+    Parameters
+    ----------
+    value : array_like
+        Real numbers (bool, integer or float dtype).
+    name : str
+        The argument's name, used in error messages.
+    ndim : int or tuple of int
+        The accepted number(s) of dimensions.
+    allow_empty : bool, default False
+        Whether an array with no elements is accepted.
+
+    Returns
+    -------
+    ndarray of float64
+        A new array when a conversion was needed; never a view that the caller
+        could modify through.
+    """
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    allowed = (ndim,) if isinstance(ndim, int) else ndim
+    if arr.ndim not in allowed:
+        wanted = " or ".join(f"{d}-D" for d in allowed)
+        raise ValueError(f"{name} must be {wanted}, got shape {arr.shape}")
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    arr = arr.astype(np.float64, copy=True)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, found NaN or inf")
+    return arr
+
+
+def as_images_or_matrix(value: object, name: str) -> np.ndarray:
+    """Return images (N, H, W) or a data matrix (N, d) as float64 (N, d).
+
+    uint8 images are converted before any arithmetic, so no difference is ever
+    taken modulo 256 (see chapter 1, `01-mnist`).
+    """
+    arr = as_float_array(value, name, ndim=(2, 3))
+    return arr.reshape(arr.shape[0], -1)
+
+
+def check_int_in_range(value: object, name: str, low: int, high: int | None = None) -> int:
+    """Return ``value`` as an int, checking ``low <= value <= high``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        bound = f"{low}..{high}" if high is not None else f">= {low}"
+        raise ValueError(f"{name} must be in {bound}, got {value}")
+    return value
+
+
+def check_labels(y: object, name: str, n: int) -> np.ndarray:
+    """Return integer class labels of length ``n`` as an int64 array."""
+    arr = np.asarray(y)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
+    if arr.shape[0] != n:
+        raise ValueError(f"{name} must have {n} entries (one per row of X), got {arr.shape[0]}")
+    if arr.dtype.kind not in "iu":
+        if arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+            return arr.astype(np.int64)
+        raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
+    return arr.astype(np.int64)

@@ -1,0 +1,152 @@
+"""k-nearest-neighbour classification (chapter 4, `04-knn`).
+
+Two interchangeable backends find the neighbours: ``"kdtree"`` uses
+``scipy.spatial.KDTree`` as question 2.1 allows; ``"brute"`` computes exact
+Euclidean distances with one matrix product per chunk of queries. Votes are
+counted with ``scipy.stats.mode``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import KDTree
+from scipy.stats import mode
+
+from ._checks import as_images_or_matrix, check_int_in_range, check_labels
+
+__all__ = ["KNNClassifier", "pairwise_sq_distances"]
+
+_BACKENDS = ("kdtree", "brute")
+_CHUNK_BYTES = 256 * 2**20  # float32 distance block per chunk: far under the 1 GB budget
+_EXTRA_CANDIDATES = 8  # float32 shortlist margin re-ranked in float64
+
+
+def pairwise_sq_distances(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Squared Euclidean distances by the expanded square (eq. `knn-expand` in chapter 4).
+
+    ``||a - b||^2 = ||a||^2 - 2 a.b + ||b||^2``, so all distances between two
+    sets cost one matrix product.
+
+    Parameters
+    ----------
+    A : ndarray, shape (n, d)
+    B : ndarray, shape (m, d)
+
+    Returns
+    -------
+    D : ndarray, shape (n, m), same float dtype as the inputs
+        Clipped at 0: cancellation can leave tiny negatives.
+    """
+    D = (A * A).sum(1)[:, None] - 2 * (A @ B.T) + (B * B).sum(1)[None, :]
+    return np.maximum(D, 0, out=D)
+
+
+class KNNClassifier:
+    """Majority vote of the ``num_neighbors`` nearest training points.
+
+    Parameters
+    ----------
+    num_neighbors : int
+        ``k >= 1``; at most the number of training points.
+    backend : {"kdtree", "brute"}, default "kdtree"
+        How neighbours are found. Both return the exact nearest neighbours,
+        so predictions agree (up to ties between equal distances).
+
+    Attributes
+    ----------
+    X_ : ndarray of float64, shape (N, d)
+        Training points (``"brute"``); for ``"kdtree"`` see ``kdtree_.data``.
+    kdtree_ : scipy.spatial.KDTree
+        Only with ``backend="kdtree"``.
+    y_ : ndarray of int64, shape (N,)
+    classes_ : ndarray of int64
+        Sorted distinct labels.
+
+    Notes
+    -----
+    Ties in the vote go to the smallest label: that is what
+    ``scipy.stats.mode`` returns among equally frequent values.
+    """
+
+    def __init__(self, num_neighbors: int, backend: str = "kdtree") -> None:
+        self.num_neighbors = num_neighbors
+        self.backend = backend
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> "KNNClassifier":
+        """Store the training set.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, d) or (N, H, W); uint8 is converted to float64
+        y : array_like of int, shape (N,)
+
+        Returns
+        -------
+        self
+        """
+        if self.backend not in _BACKENDS:
+            raise ValueError(f"backend must be one of {_BACKENDS}, got {self.backend!r}")
+        X = as_images_or_matrix(X, "X")
+        self.y_ = check_labels(y, "y", X.shape[0])
+        check_int_in_range(self.num_neighbors, "num_neighbors", 1, X.shape[0])
+        self.classes_ = np.unique(self.y_)
+        if self.backend == "kdtree":
+            self.kdtree_ = KDTree(X)
+        else:
+            self.X_ = X
+            self._X32 = X.astype(np.float32)
+            self._sq_norms32 = (self._X32 * self._X32).sum(1)
+        return self
+
+    def kneighbors(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Distances and indices of each query's nearest training points.
+
+        Parameters
+        ----------
+        X : array_like, shape (M, d) or (M, H, W)
+
+        Returns
+        -------
+        distances : ndarray of float64, shape (M, k)
+            Euclidean, ascending along each row.
+        indices : ndarray of int64, shape (M, k)
+            Rows of the training set.
+        """
+        if not hasattr(self, "y_"):
+            raise RuntimeError("this KNNClassifier is not fitted yet: call fit(X, y) first")
+        X = as_images_or_matrix(X, "X")
+        d = self.kdtree_.m if self.backend == "kdtree" else self.X_.shape[1]
+        if X.shape[1] != d:
+            raise ValueError(f"X must have {d} features like the training data, got {X.shape[1]}")
+        k = self.num_neighbors
+        if self.backend == "kdtree":
+            dist, ind = self.kdtree_.query(X, k=k)
+            return dist.reshape(-1, k), ind.reshape(-1, k).astype(np.int64)
+        return self._brute_kneighbors(X, k)
+
+    def _brute_kneighbors(self, X: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        N = self.X_.shape[0]
+        shortlist = min(N, k + _EXTRA_CANDIDATES)
+        d = X.shape[1]
+        # Both per-chunk blocks (float32 distances, float64 candidate differences) stay under _CHUNK_BYTES.
+        rows = max(1, min(_CHUNK_BYTES // (4 * N), _CHUNK_BYTES // (8 * shortlist * d)))
+        distances = np.empty((X.shape[0], k))
+        indices = np.empty((X.shape[0], k), dtype=np.int64)
+        X32 = X.astype(np.float32)
+        for start in range(0, X.shape[0], rows):
+            Q = X32[start : start + rows]
+            # float32 product: fast; its rounding may swap near-equal distances,
+            # so keep a few extra candidates and rank them exactly in float64.
+            D = (Q * Q).sum(1)[:, None] - 2 * (Q @ self._X32.T) + self._sq_norms32[None, :]
+            cand = np.argpartition(D, shortlist - 1, axis=1)[:, :shortlist]
+            diff = self.X_[cand] - X[start : start + rows, None, :]
+            exact = np.einsum("qcd,qcd->qc", diff, diff)
+            order = np.lexsort((cand, exact), axis=1)[:, :k]  # by distance, then index
+            indices[start : start + rows] = np.take_along_axis(cand, order, 1)
+            distances[start : start + rows] = np.sqrt(np.take_along_axis(exact, order, 1))
+        return distances, indices
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predicted labels, shape (M,), by majority vote of the neighbours."""
+        _, indices = self.kneighbors(X)
+        return mode(self.y_[indices], axis=1, keepdims=False).mode.astype(np.int64)

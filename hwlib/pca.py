@@ -1,0 +1,194 @@
+"""Principal component analysis, one step per function (chapter 2, `02-pca`).
+
+The steps follow question 1.2: :func:`center`, :func:`covariance`,
+:func:`eig_descending`, :func:`project`, :func:`reconstruct`. :class:`PCA`
+composes them behind scikit-learn's names.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_float_array, as_images_or_matrix, check_int_in_range
+
+__all__ = ["center", "covariance", "eig_descending", "project", "reconstruct", "PCA"]
+
+
+def center(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Subtract the mean of every feature (eq. `pca-center` in chapter 2).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d) or (n, H, W)
+        Data points as rows, or images (flattened to ``d = H * W``). uint8
+        is converted to float64 before subtracting.
+
+    Returns
+    -------
+    X_centered : ndarray, shape (n, d)
+    mean : ndarray, shape (d,)
+    """
+    X = as_images_or_matrix(X, "X")
+    mean = X.mean(axis=0)
+    return X - mean, mean
+
+
+def covariance(X_centered: np.ndarray) -> np.ndarray:
+    """Sample covariance ``X^T X / (n - 1)`` of centred data (eq. `pca-cov` in chapter 2).
+
+    Parameters
+    ----------
+    X_centered : array_like, shape (n, d), n >= 2
+        Rows with zero mean, as returned by :func:`center`.
+
+    Returns
+    -------
+    C : ndarray, shape (d, d)
+        Symmetric positive semi-definite.
+    """
+    X_centered = as_float_array(X_centered, "X_centered", ndim=2)
+    n = X_centered.shape[0]
+    if n < 2:
+        raise ValueError(f"X_centered must have at least 2 rows to estimate a covariance, got {n}")
+    C = X_centered.T @ X_centered / (n - 1)
+    return (C + C.T) / 2  # the product is symmetric in exact arithmetic; make it so in floats
+
+
+def eig_descending(C: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Eigen-decomposition of a symmetric matrix, largest eigenvalue first.
+
+    Parameters
+    ----------
+    C : array_like, shape (d, d)
+        Symmetric matrix (a covariance).
+
+    Returns
+    -------
+    eigenvalues : ndarray, shape (d,)
+        Descending.
+    eigenvectors : ndarray, shape (d, d)
+        Column ``i`` is the unit eigenvector of ``eigenvalues[i]``.
+    """
+    C = as_float_array(C, "C", ndim=2)
+    if C.shape[0] != C.shape[1]:
+        raise ValueError(f"C must be square, got shape {C.shape}")
+    if not np.allclose(C, C.T, rtol=1e-10, atol=1e-12 * max(1.0, np.abs(C).max())):
+        raise ValueError("C must be symmetric (a covariance matrix)")
+    eigenvalues, eigenvectors = np.linalg.eigh(C)  # ascending, for symmetric matrices
+    return eigenvalues[::-1].copy(), eigenvectors[:, ::-1].copy()
+
+
+def project(X_centered: np.ndarray, eigenvectors: np.ndarray, k: int) -> np.ndarray:
+    """Coordinates of centred points on the first ``k`` principal axes (eq. `pca-project` in chapter 2).
+
+    Parameters
+    ----------
+    X_centered : array_like, shape (n, d)
+    eigenvectors : array_like, shape (d, d') with d' >= k
+        Columns sorted by descending eigenvalue.
+    k : int, 1 <= k <= d'
+
+    Returns
+    -------
+    Z : ndarray, shape (n, k)
+    """
+    X_centered = as_float_array(X_centered, "X_centered", ndim=2)
+    V = _check_axes(eigenvectors, X_centered.shape[1])
+    k = check_int_in_range(k, "k", 1, V.shape[1])
+    return X_centered @ V[:, :k]
+
+
+def reconstruct(Z: np.ndarray, eigenvectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Map ``k``-D codes back to the data space (eq. `pca-reconstruct` in chapter 2).
+
+    Parameters
+    ----------
+    Z : array_like, shape (n, k)
+    eigenvectors : array_like, shape (d, d') with d' >= k
+    mean : array_like, shape (d,)
+
+    Returns
+    -------
+    X_hat : ndarray, shape (n, d)
+    """
+    Z = as_float_array(Z, "Z", ndim=2)
+    mean = as_float_array(mean, "mean", ndim=1)
+    V = _check_axes(eigenvectors, mean.shape[0])
+    k = Z.shape[1]
+    if k > V.shape[1]:
+        raise ValueError(f"Z has {k} columns but eigenvectors has only {V.shape[1]}")
+    return Z @ V[:, :k].T + mean
+
+
+def _check_axes(eigenvectors: np.ndarray, d: int) -> np.ndarray:
+    V = as_float_array(eigenvectors, "eigenvectors", ndim=2)
+    if V.shape[0] != d:
+        raise ValueError(f"eigenvectors must have {d} rows (one per feature), got shape {V.shape}")
+    return V
+
+
+class PCA:
+    """PCA by eigen-decomposition of the covariance matrix.
+
+    Parameters
+    ----------
+    n_components : int
+        Number of principal components ``k`` kept, ``1 <= k <= d``.
+
+    Attributes
+    ----------
+    mean_ : ndarray, shape (d,)
+    components_ : ndarray, shape (k, d)
+        Principal axes as rows, by descending variance.
+    explained_variance_ : ndarray, shape (k,)
+        Eigenvalues of the covariance (variance along each axis).
+    explained_variance_ratio_ : ndarray, shape (k,)
+        Each eigenvalue over the total variance (the trace).
+    eigenvalues_ : ndarray, shape (d,)
+        Every eigenvalue, descending, for scree plots.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(100, 5))
+    >>> pca = PCA(2).fit(X)
+    >>> pca.transform(X).shape
+    (100, 2)
+    """
+
+    def __init__(self, n_components: int) -> None:
+        self.n_components = n_components
+
+    def fit(self, X: np.ndarray) -> "PCA":
+        """Learn the mean and principal axes of ``X`` (n, d) or images (n, H, W)."""
+        X_centered, mean = center(X)
+        k = check_int_in_range(self.n_components, "n_components", 1, X_centered.shape[1])
+        eigenvalues, eigenvectors = eig_descending(covariance(X_centered))
+        # Rounding can leave tiny negative eigenvalues of a PSD matrix; variance is >= 0.
+        eigenvalues = np.clip(eigenvalues, 0.0, None)
+        self.mean_ = mean
+        self.eigenvalues_ = eigenvalues
+        self.components_ = eigenvectors[:, :k].T.copy()
+        self.explained_variance_ = eigenvalues[:k].copy()
+        self.explained_variance_ratio_ = eigenvalues[:k] / eigenvalues.sum()
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """Codes ``Z`` (n, k) of new points."""
+        self._check_fitted()
+        X = as_images_or_matrix(X, "X")
+        if X.shape[1] != self.mean_.shape[0]:
+            raise ValueError(f"X must have {self.mean_.shape[0]} features, got {X.shape[1]}")
+        return project(X - self.mean_, self.components_.T, self.components_.shape[0])
+
+    def inverse_transform(self, Z: np.ndarray) -> np.ndarray:
+        """Reconstructions (n, d) from codes ``Z`` (n, k)."""
+        self._check_fitted()
+        Z = as_float_array(Z, "Z", ndim=2)
+        if Z.shape[1] != self.components_.shape[0]:
+            raise ValueError(f"Z must have {self.components_.shape[0]} columns, got {Z.shape[1]}")
+        return reconstruct(Z, self.components_.T, self.mean_)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "components_"):
+            raise RuntimeError("this PCA is not fitted yet: call fit(X) first")
