@@ -24,7 +24,7 @@ __all__ = [
     "dJ_db",
     "check",
     "check_concrete",
-    "as_probabilities",
+    "to_softmax",
 ]
 
 c, n = sp.symbols("c n", integer=True, positive=True)
@@ -32,6 +32,7 @@ i, j, k, l, q = sp.symbols("i j k l q", integer=True, positive=True)
 u = sp.IndexedBase("u")  # logits u = W x + b
 y = sp.IndexedBase("y")  # predicted probabilities y = S(u)
 t = sp.IndexedBase("t")  # one-hot target, written y' in the question
+y_prime = sp.IndexedBase("y'")  # the target's name in displayed formulas
 x = sp.IndexedBase("x")  # input features, length n (the question's m)
 W = sp.IndexedBase("W")
 b = sp.IndexedBase("b")
@@ -40,7 +41,7 @@ delta = sp.KroneckerDelta
 
 def symbols() -> dict[str, sp.Basic]:
     """The symbols, by name, for chapters and tests that build on them."""
-    return dict(c=c, n=n, i=i, j=j, k=k, l=l, u=u, y=y, t=t, x=x, W=W, b=b)
+    return dict(c=c, n=n, i=i, j=j, k=k, l=l, u=u, y=y, t=t, y_prime=y_prime, x=x, W=W, b=b, delta=delta)
 
 
 def _in_range(expr: sp.Expr) -> sp.Expr:
@@ -109,11 +110,13 @@ def check(pair: tuple[sp.Expr, sp.Expr]) -> bool:
     return sp.simplify(sp.expand(derived - closed)) == 0
 
 
-def as_probabilities(expr: sp.Expr) -> sp.Expr:
-    """Write every ``exp(u_i) / sum_l exp(u_l)`` in ``expr`` as ``y_i``, for display."""
-    for index in (i, j):
-        expr = expr.subs(_softmax(index), y[index])
-    return expr
+def to_softmax(expr: sp.Expr) -> sp.Expr:
+    """Replace ``y_i``, ``y_j`` in a displayed formula by the softmax expressions they stand for.
+
+    Chapters display formulas in terms of ``y``; ``check((derived, to_softmax(shown)))``
+    proves the displayed formula is the derived one.
+    """
+    return expr.subs({y[i]: _softmax(i), y[j]: _softmax(j), y_prime[i]: t[i], y_prime[j]: t[j]})
 
 
 def check_concrete(num_classes: int, num_features: int = 2) -> bool:
