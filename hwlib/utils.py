@@ -28,7 +28,5 @@ def set_seed(seed: int = 0) -> np.random.Generator:
     random.seed(seed)
     np.random.seed(seed)
     if "torch" in sys.modules:  # importing torch costs seconds: seed it only if a chapter uses it
-        torch = sys.modules["torch"]
-        torch.manual_seed(seed)
-        torch.use_deterministic_algorithms(True, warn_only=True)
+        sys.modules["torch"].manual_seed(seed)
     return np.random.default_rng(seed)
