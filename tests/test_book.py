@@ -1,0 +1,136 @@
+"""The build itself: a broken chapter must fail CI, and a change in hwlib must reach the page.
+
+Each test builds a small book in a temporary folder with the repository's own
+``_config.yml`` and Makefile, so it checks the settings CI relies on
+(``raise_on_error``, ``--warningiserror``, the hwlib-change detection).
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+JB = Path(sys.executable).with_name("jupyter-book")
+
+PROBE = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# Probe
+
+```{code-cell} ipython3
+import numpy as np
+from myst_nb import glue
+from hwlib import pca
+
+_, mean = pca.center(np.array([[1.0, 2.0], [3.0, 4.0]]))
+glue("probe_value", float(mean.sum()), display=False)
+```
+
+The value is {glue:text}`probe_value:.3f`, see {eq}`probe-eq`.
+
+$$
+a = b
+$$ (probe-eq)
+"""
+
+TOC = "format: jb-book\nroot: probe\n"
+
+
+def make_book(tmp_path: Path, chapter: str = PROBE) -> Path:
+    book = tmp_path / "book"
+    book.mkdir()
+    shutil.copy(ROOT / "_config.yml", book / "_config.yml")
+    shutil.copy(ROOT / "Makefile", book / "Makefile")
+    (book / "book").mkdir()
+    shutil.copy(ROOT / "book" / "references.bib", book / "book" / "references.bib")
+    shutil.copytree(ROOT / "hwlib", book / "hwlib", ignore=shutil.ignore_patterns("__pycache__"))
+    (book / "_toc.yml").write_text(TOC)
+    (book / "probe.md").write_text(chapter)
+    return book
+
+
+def build(book: Path, *extra: str) -> subprocess.CompletedProcess:
+    # PYTHONPATH puts this copy of hwlib ahead of the installed one.
+    env = dict(os.environ, PYTHONPATH=str(book), HWLIB_QUIET="1", MPLBACKEND="Agg")
+    cmd = [str(JB), "build", str(book), "--all", "--warningiserror", "--keep-going", *extra]
+    return subprocess.run(cmd, cwd=book, env=env, capture_output=True, text=True, timeout=600)
+
+
+def page(book: Path) -> str:
+    return (book / "_build" / "html" / "probe.html").read_text()
+
+
+@pytest.mark.slow
+def test_clean_chapter_builds_strictly(tmp_path):
+    book = make_book(tmp_path)
+    result = build(book)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "5.000</span>" in page(book)
+
+
+FAULTS = {
+    "raising cell": ("```{code-cell} ipython3\nraise RuntimeError('InjectedFault')\n```\n", "InjectedFault"),
+    "missing glue key": ("Missing: {glue:text}`no_such_key`\n", "no_such_key"),
+    "broken equation label": ("See {eq}`no-such-equation`.\n", "no-such-equation"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_injected_fault_fails_the_strict_build(tmp_path, fault):
+    text, marker = FAULTS[fault]
+    book = make_book(tmp_path, PROBE + "\n" + text)
+    result = build(book)
+    assert result.returncode != 0
+    assert marker in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_raising_cell_in_a_real_chapter_fails(tmp_path):
+    chapter = (ROOT / "chapters" / "01-mnist.md").read_text()
+    marker = "## What the pixels hold"
+    assert marker in chapter
+    broken = chapter.replace(marker, "```{code-cell} ipython3\nraise RuntimeError('InjectedFault')\n```\n\n" + marker)
+    book = make_book(tmp_path, broken)
+    result = build(book)
+    assert result.returncode != 0
+    assert "InjectedFault" in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_changing_hwlib_changes_the_page_with_make_book(tmp_path):
+    """`make book` caches executions, but a change in hwlib/ must re-execute (no stale numbers)."""
+    book = make_book(tmp_path)
+    venv = Path(sys.executable).parents[1]
+    (book / ".venv").symlink_to(venv)
+    stamp_dir = tmp_path / "stamp"
+    stamp_dir.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(book), MPLBACKEND="Agg")
+    # The install step is up to date: make must not reinstall into the real venv.
+    make = ["make", "-o", ".venv/.installed", "book"]
+    first = subprocess.run(make, cwd=book, env=env, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert "5.000</span>" in page(book)
+
+    again = subprocess.run(make, cwd=book, env=env, capture_output=True, text=True, timeout=600)
+    assert "hwlib changed" not in again.stdout  # nothing changed: nothing re-executed
+
+    pca_py = book / "hwlib" / "pca.py"
+    pca_py.write_text(pca_py.read_text().replace("mean = X.mean(axis=0)", "mean = X.mean(axis=0) + 1.0"))
+    second = subprocess.run(make, cwd=book, env=env, capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+    assert "hwlib changed" in second.stdout
+    assert "7.000</span>" in page(book)

@@ -1,0 +1,139 @@
+"""hwlib.nets: the prescribed architectures, training, determinism and weight files."""
+
+import numpy as np
+import pytest
+import torch
+
+from hwlib import nets
+
+
+@pytest.fixture
+def digits(rng):
+    """64 random 'images' with labels: enough to overfit, no data set needed."""
+    X = rng.integers(0, 256, (64, 28, 28), dtype=np.uint8)
+    y = rng.integers(0, 10, 64)
+    return X, y
+
+
+def test_parameter_counts():
+    assert nets.count_parameters(nets.MLP()) == 814_090
+    assert nets.count_parameters(nets.CNN()) == 1_111_946
+
+
+def test_cnn_structure_is_the_prescribed_one():
+    kinds = [type(m).__name__ for m in list(nets.CNN().features) + list(nets.CNN().classifier)]
+    assert kinds == ["Conv2d", "ReLU", "MaxPool2d", "Conv2d", "ReLU", "MaxPool2d", "Flatten", "Linear", "ReLU", "Linear"]
+    assert nets.CNN().classifier[1].in_features == 64 * 4 * 4
+
+
+@pytest.mark.parametrize("model_cls", [nets.MLP, nets.CNN])
+def test_output_shapes(model_cls):
+    x = torch.zeros(5, 1, 28, 28)
+    assert model_cls()(x).shape == (5, 10)
+
+
+def test_mlp_flattens_images_itself():
+    torch.manual_seed(0)
+    model = nets.MLP()
+    x = torch.rand(3, 1, 28, 28)
+    torch.testing.assert_close(model(x), model(x.reshape(3, 784)))
+
+
+def test_to_tensor_scales_uint8_once(digits):
+    X, _ = digits
+    t = nets.to_tensor(X)
+    assert t.shape == (64, 1, 28, 28) and t.dtype == torch.float32
+    assert float(t.max()) <= 1.0
+    np.testing.assert_allclose(t[:, 0].numpy(), X / 255.0, rtol=1e-6)
+
+
+def test_one_step_lowers_the_loss(digits):
+    X, y = digits
+    torch.manual_seed(0)
+    model = nets.CNN()
+    xb, yb = nets.to_tensor(X), torch.from_numpy(y)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    before = torch.nn.functional.cross_entropy(model(xb), yb)
+    opt.zero_grad()
+    before.backward()
+    opt.step()
+    after = torch.nn.functional.cross_entropy(model(xb), yb)
+    assert after.item() < before.item()
+
+
+def test_cnn_overfits_64_examples(digits):
+    X, y = digits
+    torch.manual_seed(0)
+    model = nets.CNN()
+    history = nets.train(model, (X, y), (X, y), lr=1e-3, num_epochs=30, batch_size=16, seed=0, device="cpu", progress=False)
+    assert history.test_accuracy[-1] == 1.0
+    assert len(history.train_loss) == 30
+
+
+def test_same_seed_gives_identical_weights(digits):
+    X, y = digits
+
+    def run():
+        torch.manual_seed(3)
+        model = nets.CNN()
+        nets.train(model, (X, y), (X[:8], y[:8]), num_epochs=1, batch_size=16, seed=5, device="cpu", progress=False)
+        return [p.detach().clone() for p in model.parameters()]
+
+    for a, b in zip(run(), run()):
+        assert torch.equal(a, b)
+
+
+def test_accuracy_is_total_correct_over_total(digits):
+    X, y = digits
+    torch.manual_seed(0)
+    model = nets.MLP()
+    _, acc = nets.evaluate(model, nets.to_tensor(X[:50]), torch.from_numpy(y[:50]), batch_size=16)
+    pred = model(nets.to_tensor(X[:50])).argmax(1).numpy()
+    assert acc == pytest.approx(np.mean(pred == y[:50]))
+
+
+def test_misclassified_sorted_by_confidence(digits):
+    X, y = digits
+    torch.manual_seed(0)
+    model = nets.MLP()
+    wrong, predicted, confidence = nets.misclassified(model, X, y)
+    proba = nets.predict_proba(model, X)
+    assert np.all(proba.argmax(1)[wrong] != y[wrong])
+    assert np.array_equal(predicted, proba.argmax(1)[wrong])
+    assert np.all(np.diff(confidence) <= 0)
+    assert len(wrong) == np.sum(proba.argmax(1) != y)
+
+
+def test_weights_round_trip(tmp_path):
+    torch.manual_seed(1)
+    model = nets.CNN()
+    path = tmp_path / "cnn.pt"
+    nets.save(model, path)
+    torch.manual_seed(2)
+    other = nets.load(nets.CNN(), path)
+    for a, b in zip(model.state_dict().values(), other.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, match",
+    [
+        (dict(lr=0), ValueError, "lr must be a positive"),
+        (dict(num_epochs=0), ValueError, "num_epochs"),
+        (dict(batch_size=0), ValueError, "batch_size"),
+    ],
+)
+def test_bad_training_arguments(digits, kwargs, exc, match):
+    X, y = digits
+    with pytest.raises(exc, match=match):
+        nets.train(nets.MLP(), (X, y), (X, y), progress=False, **kwargs)
+
+
+def test_bad_data_arguments(digits):
+    X, y = digits
+    with pytest.raises(TypeError, match="train_data must be a pair"):
+        nets.train(nets.MLP(), X, (X, y), progress=False)
+    with pytest.raises(ValueError, match="train_data\\[1\\] must have 64 entries"):
+        nets.train(nets.MLP(), (X, y[:3]), (X, y), progress=False)
+    with pytest.raises(ValueError, match="X must be 3-D"):
+        nets.to_tensor(X.reshape(64, -1))
