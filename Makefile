@@ -45,14 +45,15 @@ strict-book: $(STAMP)
 	$(JB) build . --all --warningiserror --keep-going
 	@$(BIN)/python -m hwlib._report _build
 
+# One .ipynb per chapter, next to its .md (outputs stripped): what Colab,
+# Binder and plain Jupyter open. tests/test_notebooks.py checks they are current.
+NOTEBOOK_SOURCES := $(wildcard chapters/*.md) book/errata.md
 notebooks: $(STAMP)
-	@mkdir -p notebooks
-	$(BIN)/jupytext --to ipynb --output-dir notebooks chapters/*.md 2>/dev/null || \
-	  for f in chapters/*.md; do $(BIN)/jupytext --to ipynb -o notebooks/$$(basename $${f%.md}).ipynb $$f; done
+	$(BIN)/jupytext --quiet --to ipynb $(NOTEBOOK_SOURCES)
 
 lock: $(STAMP)
 	( echo "# Exact versions make and CI install (pip install -c constraints.txt). Regenerate: make lock"; \
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^hwlib' ) > constraints.txt
 
 clean:
-	rm -rf _build notebooks
+	rm -rf _build

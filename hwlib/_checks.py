@@ -16,6 +16,7 @@ __all__ = [
     "as_images_or_matrix",
     "check_int_in_range",
     "check_labels",
+    "finite_result",
 ]
 
 
@@ -85,7 +86,20 @@ def check_labels(y: object, name: str, n: int) -> np.ndarray:
     if arr.shape[0] != n:
         raise ValueError(f"{name} must have {n} entries (one per row of X), got {arr.shape[0]}")
     if arr.dtype.kind not in "iu":
-        if arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+        whole = arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr))
+        if whole and np.all(np.abs(arr) < 2**62):
             return arr.astype(np.int64)
         raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
     return arr.astype(np.int64)
+
+
+def finite_result(value: np.ndarray, message: str) -> np.ndarray:
+    """Return ``value`` if every entry is finite, else raise ``ValueError(message)``.
+
+    For inputs that are each finite but whose products or sums overflow
+    float64: callers compute under ``np.errstate(over="ignore", invalid="ignore")``
+    and check here, so the reader gets a sentence instead of a silent NaN.
+    """
+    if not np.all(np.isfinite(value)):
+        raise ValueError(message)
+    return value

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import ndimage
 
-from ._checks import as_float_array, check_int_in_range
+from ._checks import as_float_array, check_int_in_range, finite_result
 
 __all__ = [
     "image_gradients",
@@ -62,12 +62,14 @@ def image_gradients(image: np.ndarray, derivative: str = "central") -> tuple[np.
     if derivative not in _DERIVATIVES:
         raise ValueError(f"derivative must be one of {_DERIVATIVES}, got {derivative!r}")
     p = np.pad(image, 1, mode="reflect")
-    Ix = p[1:-1, 2:] - p[1:-1, :-2]
-    Iy = p[2:, 1:-1] - p[:-2, 1:-1]
-    if derivative == "sobel":
-        # Sobel = central difference along the axis, [1, 2, 1] smoothing across it.
-        Ix = ndimage.correlate1d(Ix, [1.0, 2.0, 1.0], axis=0, mode="mirror")
-        Iy = ndimage.correlate1d(Iy, [1.0, 2.0, 1.0], axis=1, mode="mirror")
+    with np.errstate(over="ignore", invalid="ignore"):
+        Ix = p[1:-1, 2:] - p[1:-1, :-2]
+        Iy = p[2:, 1:-1] - p[:-2, 1:-1]
+        if derivative == "sobel":
+            # Sobel = central difference along the axis, [1, 2, 1] smoothing across it.
+            Ix = ndimage.correlate1d(Ix, [1.0, 2.0, 1.0], axis=0, mode="mirror")
+            Iy = ndimage.correlate1d(Iy, [1.0, 2.0, 1.0], axis=1, mode="mirror")
+    finite_result(np.stack([Ix, Iy]), "image values are too large: differences overflow float64")
     return Ix, Iy
 
 
@@ -99,7 +101,10 @@ def structure_tensor(
     """
     window_size = _check_window(window_size)
     Ix, Iy = image_gradients(image, derivative)
-    return _box_sum(Ix * Ix, window_size), _box_sum(Ix * Iy, window_size), _box_sum(Iy * Iy, window_size)
+    with np.errstate(over="ignore", invalid="ignore"):
+        S = tuple(_box_sum(P, window_size) for P in (Ix * Ix, Ix * Iy, Iy * Iy))
+        finite_result(np.stack(S), "image values are too large: squared gradients overflow float64")
+    return S
 
 
 def harris_response(
@@ -122,7 +127,9 @@ def harris_response(
     """
     k = _check_k(k)
     Sxx, Sxy, Syy = structure_tensor(image, window_size, derivative)
-    return Sxx * Syy - Sxy**2 - k * (Sxx + Syy) ** 2
+    with np.errstate(over="ignore", invalid="ignore"):
+        R = Sxx * Syy - Sxy**2 - k * (Sxx + Syy) ** 2
+    return finite_result(R, "image values are too large: det(M) overflows float64")
 
 
 def _check_k(k: object) -> float:
@@ -147,8 +154,9 @@ def structure_eigenvalues(
     lambda1, lambda2 : ndarray of float64, shape (H, W)
     """
     Sxx, Sxy, Syy = structure_tensor(image, window_size, derivative)
-    mid = (Sxx + Syy) / 2
-    radius = np.hypot((Sxx - Syy) / 2, Sxy)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mid = (Sxx + Syy) / 2
+        radius = finite_result(np.hypot((Sxx - Syy) / 2, Sxy), "image values are too large: eigenvalues overflow float64")
     # M is a sum of outer products, hence PSD; clip the rounding below zero.
     return mid + radius, np.maximum(mid - radius, 0.0)
 
@@ -244,6 +252,7 @@ def gradient_pca(
     Py = np.pad(Iy, r, mode="reflect")[row : row + window_size, col : col + window_size]
     points = np.column_stack([Px.ravel(), Py.ravel()])
     D = points - points.mean(axis=0) if centered else points
-    matrix = D.T @ D
+    with np.errstate(over="ignore", invalid="ignore"):
+        matrix = finite_result(D.T @ D, "image values are too large: the scatter matrix overflows float64")
     eigenvalues, eigenvectors = np.linalg.eigh(matrix)
     return GradientPCA(points, matrix, eigenvalues[::-1].copy(), eigenvectors[:, ::-1].copy())

@@ -19,6 +19,16 @@ __all__ = ["KNNClassifier", "pairwise_sq_distances"]
 _BACKENDS = ("kdtree", "brute")
 _CHUNK_BYTES = 256 * 2**20  # float32 distance block per chunk: far under the 1 GB budget
 _EXTRA_CANDIDATES = 8  # float32 shortlist margin re-ranked in float64
+# Points with norms below this have squared distances that fit in float32 (max 3.4e38).
+_MAX_NORM = 1e18
+
+
+def _as_points(X: object, name: str) -> np.ndarray:
+    X = as_images_or_matrix(X, name)
+    largest = float(np.abs(X).max()) * np.sqrt(X.shape[1])
+    if largest > _MAX_NORM:
+        raise ValueError(f"{name} values are too large: squared distances would overflow (norms up to {largest:.1e})")
+    return X
 
 
 def pairwise_sq_distances(A: np.ndarray, B: np.ndarray) -> np.ndarray:
@@ -86,7 +96,7 @@ class KNNClassifier:
         """
         if self.backend not in _BACKENDS:
             raise ValueError(f"backend must be one of {_BACKENDS}, got {self.backend!r}")
-        X = as_images_or_matrix(X, "X")
+        X = _as_points(X, "X")
         self.y_ = check_labels(y, "y", X.shape[0])
         check_int_in_range(self.num_neighbors, "num_neighbors", 1, X.shape[0])
         self.classes_ = np.unique(self.y_)
@@ -114,7 +124,7 @@ class KNNClassifier:
         """
         if not hasattr(self, "y_"):
             raise RuntimeError("this KNNClassifier is not fitted yet: call fit(X, y) first")
-        X = as_images_or_matrix(X, "X")
+        X = _as_points(X, "X")
         d = self.kdtree_.m if self.backend == "kdtree" else self.X_.shape[1]
         if X.shape[1] != d:
             raise ValueError(f"X must have {d} features like the training data, got {X.shape[1]}")

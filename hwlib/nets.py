@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._checks import as_float_array, check_int_in_range, check_labels
+from ._checks import as_float_array, check_int_in_range, check_labels, finite_result
 
 __all__ = [
     "MLP",
@@ -114,9 +114,13 @@ def to_tensor(X: np.ndarray, device: str | torch.device = "cpu") -> torch.Tensor
     """
     is_uint8 = np.asarray(X).dtype == np.uint8
     X = as_float_array(X, "X", ndim=3)
+    if X.shape[1:] != (28, 28):
+        raise ValueError(f"X must be MNIST-sized images (N, 28, 28), got shape {X.shape}")
     if is_uint8:
         X = X / 255.0
-    return torch.from_numpy(X.astype(np.float32)).unsqueeze(1).to(_device(device))
+    with np.errstate(over="ignore"):
+        X32 = finite_result(X.astype(np.float32), "X values exceed the float32 range the networks compute in")
+    return torch.from_numpy(X32).unsqueeze(1).to(_device(device))
 
 
 def _prepare(data, name: str, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, as_images_or_matrix, check_int_in_range
+from ._checks import as_float_array, as_images_or_matrix, check_int_in_range, finite_result
 
 __all__ = ["center", "covariance", "eig_descending", "project", "reconstruct", "PCA"]
 
@@ -29,8 +29,10 @@ def center(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mean : ndarray, shape (d,)
     """
     X = as_images_or_matrix(X, "X")
-    mean = X.mean(axis=0)
-    return X - mean, mean
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = finite_result(X.mean(axis=0), "X is too large: its mean overflows float64")
+        X_centered = finite_result(X - mean, "X is too large: centring overflows float64")
+    return X_centered, mean
 
 
 def covariance(X_centered: np.ndarray) -> np.ndarray:
@@ -50,8 +52,9 @@ def covariance(X_centered: np.ndarray) -> np.ndarray:
     n = X_centered.shape[0]
     if n < 2:
         raise ValueError(f"X_centered must have at least 2 rows to estimate a covariance, got {n}")
-    C = X_centered.T @ X_centered / (n - 1)
-    return (C + C.T) / 2  # the product is symmetric in exact arithmetic; make it so in floats
+    with np.errstate(over="ignore", invalid="ignore"):
+        C = finite_result(X_centered.T @ X_centered / (n - 1), "X_centered is too large: its covariance overflows float64")
+        return (C + C.T) / 2  # the product is symmetric in exact arithmetic; make it so in floats
 
 
 def eig_descending(C: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -72,8 +75,11 @@ def eig_descending(C: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     C = as_float_array(C, "C", ndim=2)
     if C.shape[0] != C.shape[1]:
         raise ValueError(f"C must be square, got shape {C.shape}")
-    if not np.allclose(C, C.T, rtol=1e-10, atol=1e-12 * max(1.0, np.abs(C).max())):
+    scale = np.abs(C).max()
+    if not np.all(np.abs(C - C.T) <= 1e-10 * scale):
         raise ValueError("C must be symmetric (a covariance matrix)")
+    if scale > 1e150:  # eigh squares entries internally
+        raise ValueError(f"C is too large to decompose in float64 (max |C| = {scale:.1e})")
     eigenvalues, eigenvectors = np.linalg.eigh(C)  # ascending, for symmetric matrices
     return eigenvalues[::-1].copy(), eigenvectors[:, ::-1].copy()
 
@@ -95,7 +101,8 @@ def project(X_centered: np.ndarray, eigenvectors: np.ndarray, k: int) -> np.ndar
     X_centered = as_float_array(X_centered, "X_centered", ndim=2)
     V = _check_axes(eigenvectors, X_centered.shape[1])
     k = check_int_in_range(k, "k", 1, V.shape[1])
-    return X_centered @ V[:, :k]
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(X_centered @ V[:, :k], "X_centered or eigenvectors too large: the projection overflows float64")
 
 
 def reconstruct(Z: np.ndarray, eigenvectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
@@ -117,7 +124,8 @@ def reconstruct(Z: np.ndarray, eigenvectors: np.ndarray, mean: np.ndarray) -> np
     k = Z.shape[1]
     if k > V.shape[1]:
         raise ValueError(f"Z has {k} columns but eigenvectors has only {V.shape[1]}")
-    return Z @ V[:, :k].T + mean
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(Z @ V[:, :k].T + mean, "Z, eigenvectors or mean too large: the reconstruction overflows float64")
 
 
 def _check_axes(eigenvectors: np.ndarray, d: int) -> np.ndarray:
@@ -162,10 +170,17 @@ class PCA:
     def fit(self, X: np.ndarray) -> "PCA":
         """Learn the mean and principal axes of ``X`` (n, d) or images (n, H, W)."""
         X_centered, mean = center(X)
+        if X_centered.shape[0] < 2:
+            raise ValueError(f"X must have at least 2 rows (data points), got {X_centered.shape[0]}")
         k = check_int_in_range(self.n_components, "n_components", 1, X_centered.shape[1])
-        eigenvalues, eigenvectors = eig_descending(covariance(X_centered))
+        try:
+            eigenvalues, eigenvectors = eig_descending(covariance(X_centered))
+        except ValueError as err:  # name the caller's argument, not our intermediate
+            raise ValueError(f"X is too large to analyse: {err}") from None
         # Rounding can leave tiny negative eigenvalues of a PSD matrix; variance is >= 0.
         eigenvalues = np.clip(eigenvalues, 0.0, None)
+        if eigenvalues.sum() == 0:
+            raise ValueError("X has zero variance (all rows are equal): its principal components are undefined")
         self.mean_ = mean
         self.eigenvalues_ = eigenvalues
         self.components_ = eigenvectors[:, :k].T.copy()

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_float_array, check_int_in_range, check_labels
+from ._checks import as_float_array, check_int_in_range, check_labels, finite_result
 
 __all__ = ["softmax", "loss", "loss_grad", "predict", "one_hot", "sgd", "SGDHistory"]
 
@@ -31,7 +31,10 @@ def softmax(u: np.ndarray) -> np.ndarray:
         Non-negative, each row sums to 1. ``u`` itself is never modified.
     """
     u = as_float_array(u, "u", ndim=(1, 2))  # a copy: the shift below cannot touch the caller's array
-    u -= u.max(axis=-1, keepdims=True)
+    if u.shape[-1] == 0:
+        raise ValueError(f"u must have at least one class, got shape {u.shape}")
+    with np.errstate(over="ignore"):  # e.g. -1e308 - 1e308 = -inf, whose exp is exactly 0
+        u -= u.max(axis=-1, keepdims=True)
     e = np.exp(u)
     return e / e.sum(axis=-1, keepdims=True)
 
@@ -58,6 +61,12 @@ def _check_problem(W, b, x, y_true):
     return W, b, x, y_true
 
 
+def _logits(W: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore", invalid="ignore"):
+        u = x @ W.T + b
+    return finite_result(u, "W, b and x are too large: the logits W x + b overflow float64")
+
+
 def loss(W: np.ndarray, b: np.ndarray, x: np.ndarray, y_true: np.ndarray) -> float:
     """Cross-entropy ``J(y', S(Wx + b)) = -sum_i y'_i log y_i`` (eq. `sm-loss` in chapter 5).
 
@@ -77,8 +86,9 @@ def loss(W: np.ndarray, b: np.ndarray, x: np.ndarray, y_true: np.ndarray) -> flo
         The loss, summed over the batch for batch input.
     """
     W, b, x, y_true = _check_problem(W, b, x, y_true)
-    u = x @ W.T + b
-    return float(-(y_true * _log_softmax(u)).sum())
+    with np.errstate(over="ignore", invalid="ignore"):
+        J = float(-(y_true * _log_softmax(_logits(W, b, x))).sum())
+    return finite_result(np.float64(J), "W, b and x give a loss that overflows float64").item()
 
 
 def loss_grad(
@@ -98,10 +108,11 @@ def loss_grad(
         Summed over the batch for batch input.
     """
     W, b, x, y_true = _check_problem(W, b, x, y_true)
-    error = softmax(x @ W.T + b) - y_true  # y - y'
-    if x.ndim == 1:
-        return np.outer(error, x), error
-    return error.T @ x, error.sum(axis=0)
+    error = softmax(_logits(W, b, x)) - y_true  # y - y'
+    with np.errstate(over="ignore", invalid="ignore"):
+        dW = np.outer(error, x) if x.ndim == 1 else error.T @ x
+    finite_result(dW, "x is too large: the gradient (y - y') x^T overflows float64")
+    return dW, (error if x.ndim == 1 else error.sum(axis=0))
 
 
 def predict(W: np.ndarray, b: np.ndarray, X: np.ndarray) -> np.ndarray:
@@ -111,7 +122,7 @@ def predict(W: np.ndarray, b: np.ndarray, X: np.ndarray) -> np.ndarray:
     X = as_float_array(X, "X", ndim=2)
     if X.shape[1] != W.shape[1] or b.shape != (W.shape[0],):
         raise ValueError(f"X (n, {W.shape[1]}) and b ({W.shape[0]},) must match W {W.shape}; got X {X.shape}, b {b.shape}")
-    return np.argmax(X @ W.T + b, axis=1)
+    return np.argmax(_logits(W, b, X), axis=1)
 
 
 def one_hot(y: np.ndarray, num_classes: int = 10) -> np.ndarray:
@@ -211,25 +222,28 @@ def sgd(
     W = rng.random((c, m)) - 0.5
     b = rng.random(c) - 0.5
     history = SGDHistory([], [])
-    for _ in _progress(range(num_epochs), progress, num_epochs):
-        order = rng.permutation(n) if shuffle else np.arange(n)
-        if batch_size == 1:
-            _per_sample_epoch(W, b, X, Y, order, lr)
-        else:
-            for start in range(0, n, batch_size):
-                idx = order[start : start + batch_size]
-                error = softmax(X[idx] @ W.T + b) - Y[idx]
-                W -= lr * (error.T @ X[idx]) / len(idx)
-                b -= lr * error.mean(axis=0)
-        history.train_loss.append(float(-(Y * _log_softmax(X @ W.T + b)).sum() / n))
-        if X_test is not None:
-            history.test_accuracy.append(float(np.mean(predict(W, b, X_test) == y_test)))
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below, by epoch
+        for _ in _progress(range(num_epochs), progress, num_epochs):
+            order = rng.permutation(n) if shuffle else np.arange(n)
+            if batch_size == 1:
+                _per_sample_epoch(W, b, X, Y, order, lr)
+            else:
+                for start in range(0, n, batch_size):
+                    idx = order[start : start + batch_size]
+                    error = np.exp(_log_softmax(X[idx] @ W.T + b)) - Y[idx]
+                    W -= lr * (error.T @ X[idx]) / len(idx)
+                    b -= lr * error.mean(axis=0)
+            if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+                raise ValueError(f"SGD diverged (weights overflowed) in epoch {len(history.train_loss) + 1}: lr={lr} is too large for inputs of this scale")
+            history.train_loss.append(float(-(Y * _log_softmax(_logits(W, b, X))).sum() / n))
+            if X_test is not None:
+                history.test_accuracy.append(float(np.mean(predict(W, b, X_test) == y_test)))
     return W, b, history
 
 
 def _per_sample_epoch(W, b, X, Y, order, lr) -> None:
     """One epoch of per-sample updates, in place: the reference loop of chapter 6."""
-    for i in order:
+    for i in order:  # overflow is caught after the epoch, by sgd
         x, y_true = X[i], Y[i]
         u = W @ x + b
         e = np.exp(u - u.max())

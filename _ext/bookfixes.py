@@ -1,0 +1,23 @@
+"""Small Sphinx fixes for the book's HTML, found by the browser tests (tests/browser).
+
+- sphinx-thebe registers its inline configuration script twice under Jupyter
+  Book 1.x, which declares ``const THEBE_JS_URL`` twice: a SyntaxError in the
+  console of every page. Keep one copy of each script.
+"""
+
+from __future__ import annotations
+
+
+def _dedupe_scripts(app, pagename, templatename, context, doctree):
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        key = (getattr(script, "filename", None) or "", tuple(sorted(getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
+def setup(app):
+    app.connect("html-page-context", _dedupe_scripts, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

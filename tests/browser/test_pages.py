@@ -1,0 +1,146 @@
+"""Every page of the built book, opened in headless Chromium.
+
+Run after the book is built (``make test`` does: pytest, build, then these).
+For each page: no request leaves localhost (MathJax is bundled), math is
+rendered (no raw TeX left), every image loads and has alt text, the console
+shows no errors, and axe-core finds no serious or critical accessibility
+violation. A screenshot of each page goes to ``_build/screenshots/`` and the
+axe results to ``_build/axe-report.json``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HTML = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+REPORT = ROOT / "_build" / "axe-report.json"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+RAW_TEX = ["\\frac", "\\begin{", "\\sum", "\\partial", "\\lambda", "\\mathbf", "$$"]
+
+pytestmark = pytest.mark.browser
+
+
+def book_pages() -> list[str]:
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [toc["root"]] + [ch["file"] for part in toc["parts"] for ch in part["chapters"]]
+    return [p + ".html" for p in pages]
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not (HTML / "index.html").exists():
+        pytest.fail("build the book first (make book or make strict-book)")
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: `make browser-deps` installs it")
+        pytest.skip("Chromium not installed (Debian: apt-get install chromium); `make test` installs it as root")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def axe_report():
+    report: dict[str, dict] = {}
+    yield report
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(report, indent=2, sort_keys=True))
+
+
+@pytest.mark.parametrize("page_path", book_pages())
+def test_page(server, browser, axe_report, page_path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    external, console_errors = [], []
+
+    def route(r):
+        host = urlparse(r.request.url).hostname
+        if host in ("127.0.0.1", "localhost") or r.request.url.startswith("data:"):
+            r.continue_()
+        else:
+            external.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console_errors.append(str(e)))
+    page.goto(f"{server}/{page_path}", wait_until="networkidle")
+    has_mathjax = page.evaluate("() => typeof window.MathJax !== 'undefined' && !!window.MathJax.startup")
+    if has_mathjax:
+        page.evaluate("() => window.MathJax.startup.promise")
+
+    assert not external, f"requests left localhost: {external}"
+    assert not console_errors, f"console errors: {console_errors}"
+
+    text = page.inner_text("article")
+    raw = [t for t in RAW_TEX if t in text]
+    assert not raw, f"math not rendered, raw TeX in the page: {raw}"
+    if "math" in page.content() and page.locator("div.math, span.math").count():
+        assert has_mathjax and page.locator("mjx-container").count() > 0, "MathJax did not render"
+
+    broken = page.evaluate(
+        "() => Array.from(document.querySelectorAll('article img'))"
+        ".filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+    )
+    assert not broken, f"images that did not load: {broken}"
+    no_alt = page.evaluate(
+        "() => Array.from(document.querySelectorAll('article img'))"
+        ".filter(i => !(i.getAttribute('alt') || '').trim()).map(i => i.src)"
+    )
+    assert not no_alt, f"images without alt text: {no_alt}"
+
+    results = Axe().run(page).response
+    serious = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    axe_report[page_path] = {
+        "violations": {v["id"]: {"impact": v["impact"], "nodes": len(v["nodes"])} for v in results["violations"]},
+        "passes": len(results["passes"]),
+    }
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / (page_path.replace("/", "_").replace(".html", ".png"))), full_page=True)
+    context.close()
+    assert not serious, "serious accessibility violations: " + json.dumps(
+        [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in serious], indent=1
+    )
