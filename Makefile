@@ -10,7 +10,7 @@ HWLIB_HASH := _build/.hwlib-hash
 export HWLIB_QUIET := 1
 export MPLBACKEND := Agg
 
-.PHONY: book test pytest strict-book notebooks lock bench clean help
+.PHONY: book test pytest strict-book notebook-test browser-deps browser-test notebooks lock bench clean help
 
 help:
 	@echo "make book   - install into .venv (once), then build the executed book"
@@ -34,11 +34,24 @@ book: $(STAMP)
 	$(JB) build . --keep-going && echo "$$new" > $(HWLIB_HASH)
 	@$(BIN)/python -m hwlib._report _build
 
-# `make test`: pytest, then the strict book build from an empty cache.
-test: pytest strict-book
+# `make test`: pytest, the strict book build from an empty cache, the
+# notebooks run as plain Jupyter would run them, then every page in Chromium.
+test: pytest strict-book notebook-test browser-test
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+notebook-test: $(STAMP)
+	$(BIN)/python -m pytest -q --nbmake --nbmake-timeout=600 chapters/*.ipynb book/errata.ipynb
+
+# Debian's Chromium for the browser tests (as root, e.g. in CI); no browser download.
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+browser-test: $(STAMP) browser-deps
+	$(BIN)/python -m pytest -q -m browser tests/browser
 
 strict-book: $(STAMP)
 	rm -rf _build

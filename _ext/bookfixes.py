@@ -3,6 +3,9 @@
 - sphinx-thebe registers its inline configuration script twice under Jupyter
   Book 1.x, which declares ``const THEBE_JS_URL`` twice: a SyntaxError in the
   console of every page. Keep one copy of each script.
+- Sphinx 7 writes the bibliography as ``<div role="list">`` whose children
+  are not list items, an ARIA error that screen readers trip on (axe-core:
+  aria-required-children). Drop the role: the entries read as paragraphs.
 """
 
 from __future__ import annotations
@@ -18,6 +21,12 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = unique
 
 
+def _plain_citation_lists(app, pagename, templatename, context, doctree):
+    if "body" in context:
+        context["body"] = context["body"].replace('<div role="list" class="citation-list">', '<div class="citation-list">')
+
+
 def setup(app):
     app.connect("html-page-context", _dedupe_scripts, priority=900)
+    app.connect("html-page-context", _plain_citation_lists, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

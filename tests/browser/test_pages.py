@@ -114,7 +114,12 @@ def test_page(server, browser, axe_report, page_path):
     assert not external, f"requests left localhost: {external}"
     assert not console_errors, f"console errors: {console_errors}"
 
-    text = page.inner_text("article")
+    # Prose and rendered math only: code cells legitimately contain TeX strings.
+    text = page.evaluate(
+        "() => { const a = document.querySelector('article').cloneNode(true);"
+        " a.querySelectorAll('pre, .highlight, .cell_input, mjx-container').forEach(e => e.remove());"
+        " return a.innerText; }"
+    )
     raw = [t for t in RAW_TEX if t in text]
     assert not raw, f"math not rendered, raw TeX in the page: {raw}"
     if "math" in page.content() and page.locator("div.math, span.math").count():
