@@ -96,7 +96,7 @@ def test_sgd_is_per_sample_and_seeded(rng):
     """One epoch equals the explicit loop of eq. (sgd-update) from the question's initialisation."""
     X = rng.normal(size=(20, 4))
     Y = np.eye(3)[rng.integers(0, 3, 20)]
-    W, b, _ = sm.sgd(X, Y, lr=0.1, num_epochs=1, seed=7, progress=False)
+    W, b, _ = sm.sgd(X, Y, lr=0.1, num_epochs=1, seed=7, fast=False, progress=False)
     g = np.random.default_rng(7)
     W_ref = g.random((3, 4)) - 0.5
     b_ref = g.random(3) - 0.5
@@ -134,3 +134,14 @@ def test_bad_input(rng, call, exc, match):
     W, b, x, t = random_problem(rng, c=3, m=4)
     with pytest.raises(exc, match=match):
         call(W, b, x, t)
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_fast_path_matches_the_reference_loop(rng, shuffle):
+    """The compiled sparse loop makes the same updates as the plain loop (chapter 6)."""
+    X = rng.random((300, 30)) * (rng.random((300, 30)) < 0.3)  # mostly zeros, like digits
+    Y = np.eye(4)[rng.integers(0, 4, 300)]
+    fast = sm.sgd(X, Y, lr=0.05, num_epochs=1, seed=1, shuffle=shuffle, fast=True, progress=False)
+    slow = sm.sgd(X, Y, lr=0.05, num_epochs=1, seed=1, shuffle=shuffle, fast=False, progress=False)
+    np.testing.assert_allclose(fast[0], slow[0], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(fast[1], slow[1], rtol=1e-10, atol=1e-12)
