@@ -64,6 +64,14 @@ NOTEBOOK_SOURCES := $(wildcard chapters/*.md) book/errata.md
 notebooks: $(STAMP)
 	$(BIN)/jupytext --quiet --to ipynb $(NOTEBOOK_SOURCES)
 
+# Benchmarks (not part of make test): alternatives side by side, tables in benchmarks/results/.
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r benchmarks/requirements.txt -c constraints.txt
+	@test -d /usr/share/datasets/fashion-mnist || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null; \
+	  else echo "The benchmarks need Debian's dataset-fashion-mnist: sudo apt-get install dataset-fashion-mnist"; exit 1; fi; }
+	$(BIN)/python benchmarks/run.py --out benchmarks/results
+
 lock: $(STAMP)
 	( echo "# Exact versions make and CI install (pip install -c constraints.txt). Regenerate: make lock"; \
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^hwlib' ) > constraints.txt

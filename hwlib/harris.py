@@ -59,27 +59,61 @@ def image_gradients(image: np.ndarray, derivative: str = "central") -> tuple[np.
     Ix, Iy : ndarray of float64, shape (H, W)
     """
     image = _as_image(image)
+    Ix, Iy = _gradients(image, _check_derivative(derivative))
+    finite_result(Ix, "image values are too large: differences overflow float64")
+    finite_result(Iy, "image values are too large: differences overflow float64")
+    return Ix, Iy
+
+
+def _check_derivative(derivative: object) -> str:
     if derivative not in _DERIVATIVES:
         raise ValueError(f"derivative must be one of {_DERIVATIVES}, got {derivative!r}")
-    p = np.pad(image, 1, mode="reflect")
+    return derivative
+
+
+def _gradients(image: np.ndarray, derivative: str) -> tuple[np.ndarray, np.ndarray]:
+    """Unchecked :func:`image_gradients` of a validated image (overflow shows up downstream)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        Ix = p[1:-1, 2:] - p[1:-1, :-2]
-        Iy = p[2:, 1:-1] - p[:-2, 1:-1]
+        Ix, Iy = _central_differences(image)
         if derivative == "sobel":
             # Sobel = central difference along the axis, [1, 2, 1] smoothing across it.
             Ix = ndimage.correlate1d(Ix, [1.0, 2.0, 1.0], axis=0, mode="mirror")
             Iy = ndimage.correlate1d(Iy, [1.0, 2.0, 1.0], axis=1, mode="mirror")
-    finite_result(np.stack([Ix, Iy]), "image values are too large: differences overflow float64")
+    return Ix, Iy
+
+
+def _central_differences(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``[-1, 0, 1]`` along columns and rows with reflect-101 borders.
+
+    Reflect-101 mirrors about the border pixel (``I[-1] = I[1]``), so at the
+    first and last column ``I[x+1] - I[x-1]`` is exactly 0: no padding needed.
+    """
+    Ix = np.zeros_like(image)
+    Iy = np.zeros_like(image)
+    np.subtract(image[:, 2:], image[:, :-2], out=Ix[:, 1:-1])
+    np.subtract(image[2:, :], image[:-2, :], out=Iy[1:-1, :])
     return Ix, Iy
 
 
 def _box_sum(a: np.ndarray, window_size: int) -> np.ndarray:
-    """Sum of ``a`` over a centred ``window_size`` square, reflect-101 borders."""
+    """Sum of ``a`` over a centred ``window_size`` square, reflect-101 borders.
+
+    The box is separable: sum ``window_size`` shifted copies along rows, then
+    along columns. For the small windows Harris uses this is faster than an
+    integral image, and exact to rounding of the sums themselves.
+    """
     r = window_size // 2
-    p = np.pad(a, r, mode="reflect")
-    c = np.cumsum(np.pad(p, ((1, 0), (1, 0))), axis=0).cumsum(axis=1)  # integral image
-    w = window_size
-    return c[w:, w:] - c[:-w, w:] - c[w:, :-w] + c[:-w, :-w]
+    out = a
+    for axis in (0, 1):
+        n = a.shape[axis]
+        pad = [(0, 0), (0, 0)]
+        pad[axis] = (r, r)
+        p = np.pad(out, pad, mode="reflect")
+        shifted = [p[d : d + n] if axis == 0 else p[:, d : d + n] for d in range(window_size)]
+        out = shifted[0].copy()
+        for s in shifted[1:]:
+            out += s
+    return out
 
 
 def structure_tensor(
@@ -99,12 +133,16 @@ def structure_tensor(
     Sxx, Sxy, Syy : ndarray of float64, shape (H, W)
         ``M = [[Sxx, Sxy], [Sxy, Syy]]`` at each pixel.
     """
-    window_size = _check_window(window_size)
-    Ix, Iy = image_gradients(image, derivative)
-    with np.errstate(over="ignore", invalid="ignore"):
-        S = tuple(_box_sum(P, window_size) for P in (Ix * Ix, Ix * Iy, Iy * Iy))
-        finite_result(np.stack(S), "image values are too large: squared gradients overflow float64")
+    S = _tensor(_as_image(image), _check_window(window_size), _check_derivative(derivative))
+    finite_result(np.stack(S), "image values are too large: squared gradients overflow float64")
     return S
+
+
+def _tensor(image: np.ndarray, window_size: int, derivative: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unchecked :func:`structure_tensor` of validated arguments."""
+    Ix, Iy = _gradients(image, derivative)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return tuple(_box_sum(P, window_size) for P in (Ix * Ix, Ix * Iy, Iy * Iy))
 
 
 def harris_response(
@@ -126,9 +164,13 @@ def harris_response(
         Large positive at corners, negative on edges, near zero on flat areas.
     """
     k = _check_k(k)
-    Sxx, Sxy, Syy = structure_tensor(image, window_size, derivative)
+    Sxx, Sxy, Syy = _tensor(_as_image(image), _check_window(window_size), _check_derivative(derivative))
     with np.errstate(over="ignore", invalid="ignore"):
-        R = Sxx * Syy - Sxy**2 - k * (Sxx + Syy) ** 2
+        trace = Sxx + Syy
+        R = Sxx * Syy  # in place from here on: the image can be large
+        R -= Sxy * Sxy
+        R -= k * (trace * trace)
+    # Any overflow along the way leaves an inf or NaN in R.
     return finite_result(R, "image values are too large: det(M) overflows float64")
 
 
