@@ -57,6 +57,8 @@ def make_book(tmp_path: Path, chapter: str = PROBE) -> Path:
     (book / "book").mkdir()
     shutil.copy(ROOT / "book" / "references.bib", book / "book" / "references.bib")
     shutil.copytree(ROOT / "hwlib", book / "hwlib", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "_ext", book / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "_static", book / "_static")
     (book / "_toc.yml").write_text(TOC)
     (book / "probe.md").write_text(chapter)
     return book
@@ -129,7 +131,12 @@ def test_changing_hwlib_changes_the_page_with_make_book(tmp_path):
     assert "hwlib changed" not in again.stdout  # nothing changed: nothing re-executed
 
     pca_py = book / "hwlib" / "pca.py"
-    pca_py.write_text(pca_py.read_text().replace("mean = X.mean(axis=0)", "mean = X.mean(axis=0) + 1.0"))
+    # Change what hwlib.pca.center returns (the mean, shifted by 1 per feature).
+    pca_py.write_text(
+        pca_py.read_text()
+        + "\n\n_unchanged_center = center\n\n\ndef center(X):\n"
+        + "    X_centered, mean = _unchanged_center(X)\n    return X_centered, mean + 1.0\n"
+    )
     second = subprocess.run(make, cwd=book, env=env, capture_output=True, text=True, timeout=600)
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
     assert "hwlib changed" in second.stdout
