@@ -1,13 +1,27 @@
-"""Print where the built book is and how long each chapter took to execute.
+"""After a build: publish the executed notebooks and report execution times.
 
 Run by ``make book`` and ``make test``: ``python -m hwlib._report _build``.
-The times come from the jupyter-cache record myst-nb writes per chapter.
+
+- The page's download menu offers ``_sources/<page>.ipynb``; in cache mode
+  Jupyter Book writes it without outputs. Replace it with the executed
+  notebook from the jupyter-cache, so readers download what the page shows.
+- Print where the book is and how long each chapter took to execute.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+
+import nbformat
+
+
+def _latest_records(cache):
+    latest = {}
+    for record in cache.list_cache_records():
+        if record.uri not in latest or record.created > latest[record.uri].created:
+            latest[record.uri] = record
+    return latest
 
 
 def main(build_dir: str = "_build") -> None:
@@ -19,19 +33,18 @@ def main(build_dir: str = "_build") -> None:
         return
     from jupyter_cache import get_cache
 
-    records = get_cache(str(cache_dir)).list_cache_records()
-    if not records:
-        return
+    cache = get_cache(str(cache_dir))
+    latest = _latest_records(cache)
+    root = Path.cwd().resolve()
     print("Chapter execution times (latest run of each):")
-    latest = {}
-    for record in records:
-        latest.setdefault(record.uri, record)
-        if record.created > latest[record.uri].created:
-            latest[record.uri] = record
     for uri in sorted(latest):
-        seconds = latest[uri].data.get("execution_seconds")
-        name = Path(uri).relative_to(Path.cwd()) if Path(uri).is_absolute() else uri
-        print(f"  {float(seconds):7.1f} s  {name}" if seconds is not None else f"     ?     {name}")
+        record = latest[uri]
+        rel = Path(uri).resolve().relative_to(root) if Path(uri).is_absolute() else Path(uri)
+        seconds = record.data.get("execution_seconds")
+        print(f"  {float(seconds):7.1f} s  {rel}" if seconds is not None else f"     ?     {rel}")
+        download = build / "html" / "_sources" / rel.with_suffix(".ipynb")
+        if download.exists():
+            nbformat.write(cache.get_cache_bundle(record.pk).nb, download)
 
 
 if __name__ == "__main__":

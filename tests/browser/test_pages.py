@@ -149,3 +149,17 @@ def test_page(server, browser, axe_report, page_path):
     assert not serious, "serious accessibility violations: " + json.dumps(
         [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in serious], indent=1
     )
+
+
+@pytest.mark.parametrize("page_path", [p for p in book_pages() if p.startswith("chapters/")])
+def test_download_and_launch_offer_the_notebook(page_path):
+    """The download menu gives the executed .ipynb; Colab and Binder open the committed one."""
+    import nbformat
+
+    html = (HTML / page_path).read_text()
+    stem = Path(page_path).stem
+    assert f"_sources/chapters/{stem}.ipynb" in html
+    assert f"colab.research.google.com/github/mnist-book/mnist-book/blob/main/chapters/{stem}.ipynb" in html
+    assert f"lab/tree/chapters/{stem}.ipynb" in html  # Binder
+    executed = nbformat.read(HTML / "_sources" / "chapters" / f"{stem}.ipynb", as_version=4)
+    assert any(cell.get("outputs") for cell in executed.cells if cell.cell_type == "code"), "downloaded notebook has no outputs"
