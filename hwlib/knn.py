@@ -19,6 +19,7 @@ __all__ = ["KNNClassifier", "pairwise_sq_distances"]
 _BACKENDS = ("kdtree", "brute")
 _CHUNK_BYTES = 256 * 2**20  # float32 distance block per chunk: far under the 1 GB budget
 _EXTRA_CANDIDATES = 8  # float32 shortlist margin re-ranked in float64
+_GROUP = 64  # training points per group in the shortlist search
 # Points with norms below this have squared distances that fit in float32 (max 3.4e38).
 _MAX_NORM = 1e18
 
@@ -104,8 +105,14 @@ class KNNClassifier:
             self.kdtree_ = KDTree(X)
         else:
             self.X_ = X
-            self._X32 = X.astype(np.float32)
-            self._sq_norms32 = (self._X32 * self._X32).sum(1)
+            # float32 copy for the distance products, padded to whole groups
+            # of _GROUP points; padding points are "infinitely far".
+            groups = -(-X.shape[0] // _GROUP)
+            self._X32 = np.zeros((groups * _GROUP, X.shape[1]), dtype=np.float32)
+            self._X32[: X.shape[0]] = X
+            self._sq_norms32 = np.full(groups * _GROUP, np.inf, dtype=np.float32)
+            self._sq_norms32[: X.shape[0]] = (self._X32[: X.shape[0]] ** 2).sum(1)
+            self._X32 *= -2.0  # exact in binary floating point; saves a pass per query chunk
         return self
 
     def kneighbors(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -135,26 +142,47 @@ class KNNClassifier:
         return self._brute_kneighbors(X, k)
 
     def _brute_kneighbors(self, X: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        N = self.X_.shape[0]
+        N, d = self.X_.shape
         shortlist = min(N, k + _EXTRA_CANDIDATES)
-        d = X.shape[1]
         # Both per-chunk blocks (float32 distances, float64 candidate differences) stay under _CHUNK_BYTES.
-        rows = max(1, min(_CHUNK_BYTES // (4 * N), _CHUNK_BYTES // (8 * shortlist * d)))
+        rows = max(1, min(_CHUNK_BYTES // (4 * len(self._sq_norms32)), _CHUNK_BYTES // (8 * shortlist * d)))
         distances = np.empty((X.shape[0], k))
         indices = np.empty((X.shape[0], k), dtype=np.int64)
-        X32 = X.astype(np.float32)
+        Q32 = X.astype(np.float32)
         for start in range(0, X.shape[0], rows):
-            Q = X32[start : start + rows]
-            # float32 product: fast; its rounding may swap near-equal distances,
-            # so keep a few extra candidates and rank them exactly in float64.
-            D = (Q * Q).sum(1)[:, None] - 2 * (Q @ self._X32.T) + self._sq_norms32[None, :]
-            cand = np.argpartition(D, shortlist - 1, axis=1)[:, :shortlist]
-            diff = self.X_[cand] - X[start : start + rows, None, :]
+            stop = min(start + rows, X.shape[0])
+            cand = self._shortlist(Q32[start:stop], self._X32, self._sq_norms32, shortlist)
+            # float32 rounding may swap near-equal distances: rank the shortlist exactly.
+            diff = self.X_[cand] - X[start:stop, None, :]
             exact = np.einsum("qcd,qcd->qc", diff, diff)
             order = np.lexsort((cand, exact), axis=1)[:, :k]  # by distance, then index
-            indices[start : start + rows] = np.take_along_axis(cand, order, 1)
-            distances[start : start + rows] = np.sqrt(np.take_along_axis(exact, order, 1))
+            indices[start:stop] = np.take_along_axis(cand, order, 1)
+            distances[start:stop] = np.sqrt(np.take_along_axis(exact, order, 1))
         return distances, indices
+
+    @staticmethod
+    def _shortlist(Q: np.ndarray, X32: np.ndarray, sq_norms: np.ndarray, m: int) -> np.ndarray:
+        """Indices (q, m) of the m nearest training points to each query, in float32.
+
+        ``X32`` holds the training points times -2, padded with zeros to whole
+        groups, and ``sq_norms`` their squared norms (infinite for padding).
+
+        ``||b||^2 - 2 a.b`` orders the training points like the distance (eq.
+        `knn-expand` without the query's own constant). Selecting the m
+        smallest of N values per query costs nearly as much as the product if
+        done on all N, so we first keep the m groups of ``_GROUP`` points with
+        the smallest minima: any of the m nearest points lies in one of them,
+        since a group holding one has a minimum no larger than the m-th
+        smallest value. Then we select among those m * _GROUP candidates.
+        """
+        D = Q @ X32.T  # X32 holds -2 b: this is -2 a.b
+        D += sq_norms
+        n_groups = D.shape[1] // _GROUP
+        group_min = D.reshape(len(Q), n_groups, _GROUP).min(axis=2)
+        best_groups = np.argpartition(group_min, min(m, n_groups) - 1, axis=1)[:, :m]
+        cand = (best_groups[:, :, None] * _GROUP + np.arange(_GROUP)).reshape(len(Q), -1)
+        nearest = np.argpartition(np.take_along_axis(D, cand, 1), m - 1, axis=1)[:, :m]
+        return np.take_along_axis(cand, nearest, 1)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predicted labels, shape (M,), by majority vote of the neighbours."""

@@ -28,11 +28,11 @@ def center(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     X_centered : ndarray, shape (n, d)
     mean : ndarray, shape (d,)
     """
-    X = as_images_or_matrix(X, "X")
+    X = as_images_or_matrix(X, "X")  # a new float64 array: safe to centre in place
     with np.errstate(over="ignore", invalid="ignore"):
         mean = finite_result(X.mean(axis=0), "X is too large: its mean overflows float64")
-        X_centered = finite_result(X - mean, "X is too large: centring overflows float64")
-    return X_centered, mean
+        X -= mean
+    return finite_result(X, "X is too large: centring overflows float64"), mean
 
 
 def covariance(X_centered: np.ndarray) -> np.ndarray:
