@@ -56,6 +56,7 @@ browser-test: $(STAMP) browser-deps
 strict-book: $(STAMP)
 	rm -rf _build
 	$(JB) build . --all --warningiserror --keep-going
+	@mkdir -p _build && cat hwlib/*.py | sha256sum | cut -d' ' -f1 > $(HWLIB_HASH)
 	@$(BIN)/python -m hwlib._report _build
 
 # One .ipynb per chapter, next to its .md (outputs stripped): what Colab,
