@@ -10,7 +10,7 @@ HWLIB_HASH := _build/.hwlib-hash
 export HWLIB_QUIET := 1
 export MPLBACKEND := Agg
 
-.PHONY: book test pytest strict-book notebook-test browser-deps browser-test notebooks lock bench clean help
+.PHONY: book test pytest strict-book notebook-test browser-deps browser-test notebooks faults determinism lock bench clean help
 
 help:
 	@echo "make book   - install into .venv (once), then build the executed book"
@@ -63,7 +63,13 @@ strict-book: $(STAMP)
 # Binder and plain Jupyter open. tests/test_notebooks.py checks they are current.
 NOTEBOOK_SOURCES := $(wildcard chapters/*.md) book/errata.md
 notebooks: $(STAMP)
-	$(BIN)/jupytext --quiet --to ipynb $(NOTEBOOK_SOURCES)
+	$(BIN)/jupytext --quiet --update --to ipynb $(NOTEBOOK_SOURCES)
+
+# Slower checks than CI runs: every fault in every chapter, determinism of every chapter.
+faults: $(STAMP)
+	HWLIB_FAULTS_ALL=1 $(BIN)/python -m pytest -q tests/test_book.py -k real_chapter
+determinism: $(STAMP)
+	HWLIB_DETERMINISM_ALL=1 $(BIN)/python -m pytest -q tests/test_determinism.py
 
 # Benchmarks (not part of make test): alternatives side by side, tables in benchmarks/results/.
 bench: $(STAMP)
