@@ -165,7 +165,9 @@ def bench_book(repeat):
     def touch_hwlib():
         utils = ROOT / "hwlib" / "utils.py"
         text = utils.read_text()
-        utils.write_text(text + "\n# touched by benchmarks/run.py\n")
+        # A new comment each time: the same one twice would match the hash
+        # recorded by the previous rebuild, and nothing would re-run.
+        utils.write_text(text + f"\n# touched by benchmarks/run.py at {time.time_ns()}\n")
         try:
             subprocess.run(["make", "-C", str(ROOT), "-o", ".venv/.installed", "book"], env=env, check=True, capture_output=True)
         finally:

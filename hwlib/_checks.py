@@ -51,8 +51,9 @@ def as_float_array(
         raise ValueError(f"{name} must be {wanted}, got shape {arr.shape}")
     if not allow_empty and arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    is_float = arr.dtype.kind == "f"
     arr = arr.astype(np.float64, copy=True)
-    if not np.all(np.isfinite(arr)):
+    if is_float and not np.all(np.isfinite(arr)):  # integers are always finite: skip the pass
         raise ValueError(f"{name} must be finite, found NaN or inf")
     return arr
 

@@ -105,14 +105,17 @@ class KNNClassifier:
             self.kdtree_ = KDTree(X)
         else:
             self.X_ = X
-            # float32 copy for the distance products, padded to whole groups
-            # of _GROUP points; padding points are "infinitely far".
-            groups = -(-X.shape[0] // _GROUP)
-            self._X32 = np.zeros((groups * _GROUP, X.shape[1]), dtype=np.float32)
-            self._X32[: X.shape[0]] = X
-            self._sq_norms32 = np.full(groups * _GROUP, np.inf, dtype=np.float32)
-            self._sq_norms32[: X.shape[0]] = (self._X32[: X.shape[0]] ** 2).sum(1)
-            self._X32 *= -2.0  # exact in binary floating point; saves a pass per query chunk
+            # float32 rows [-2 b, ||b||^2], padded to whole groups of _GROUP
+            # points with "infinitely far" rows [0, inf]: then [a, 1] . row
+            # = ||b||^2 - 2 a.b, the distance less the query's constant, in
+            # one matrix product (eq. `knn-expand` in chapter 4).
+            n, d = X.shape
+            groups = -(-n // _GROUP)
+            self._X32 = np.zeros((groups * _GROUP, d + 1), dtype=np.float32)
+            self._X32[:n, :d] = X
+            self._X32[:n, d] = (self._X32[:n, :d] ** 2).sum(1)
+            self._X32[:n, :d] *= -2.0  # exact in binary floating point
+            self._X32[n:, d] = np.inf
         return self
 
     def kneighbors(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -145,13 +148,14 @@ class KNNClassifier:
         N, d = self.X_.shape
         shortlist = min(N, k + _EXTRA_CANDIDATES)
         # Both per-chunk blocks (float32 distances, float64 candidate differences) stay under _CHUNK_BYTES.
-        rows = max(1, min(_CHUNK_BYTES // (4 * len(self._sq_norms32)), _CHUNK_BYTES // (8 * shortlist * d)))
+        rows = max(1, min(_CHUNK_BYTES // (4 * len(self._X32)), _CHUNK_BYTES // (8 * shortlist * d)))
         distances = np.empty((X.shape[0], k))
         indices = np.empty((X.shape[0], k), dtype=np.int64)
-        Q32 = X.astype(np.float32)
+        Q32 = np.ones((X.shape[0], d + 1), dtype=np.float32)
+        Q32[:, :d] = X
         for start in range(0, X.shape[0], rows):
             stop = min(start + rows, X.shape[0])
-            cand = self._shortlist(Q32[start:stop], self._X32, self._sq_norms32, shortlist)
+            cand = self._shortlist(Q32[start:stop], self._X32, shortlist)
             # float32 rounding may swap near-equal distances: rank the shortlist exactly.
             diff = self.X_[cand] - X[start:stop, None, :]
             exact = np.einsum("qcd,qcd->qc", diff, diff)
@@ -161,22 +165,20 @@ class KNNClassifier:
         return distances, indices
 
     @staticmethod
-    def _shortlist(Q: np.ndarray, X32: np.ndarray, sq_norms: np.ndarray, m: int) -> np.ndarray:
+    def _shortlist(Q: np.ndarray, X32: np.ndarray, m: int) -> np.ndarray:
         """Indices (q, m) of the m nearest training points to each query, in float32.
 
-        ``X32`` holds the training points times -2, padded with zeros to whole
-        groups, and ``sq_norms`` their squared norms (infinite for padding).
-
-        ``||b||^2 - 2 a.b`` orders the training points like the distance (eq.
-        `knn-expand` without the query's own constant). Selecting the m
-        smallest of N values per query costs nearly as much as the product if
-        done on all N, so we first keep the m groups of ``_GROUP`` points with
-        the smallest minima: any of the m nearest points lies in one of them,
-        since a group holding one has a minimum no larger than the m-th
-        smallest value. Then we select among those m * _GROUP candidates.
+        ``Q`` holds the queries as rows ``[a, 1]`` and ``X32`` the training
+        points as rows ``[-2 b, ||b||^2]`` (see ``fit``), so ``Q X32^T`` is
+        ``||b||^2 - 2 a.b``, which orders the training points like the
+        distance. Selecting the m smallest of N values per query costs nearly
+        as much as the product if done on all N, so we first keep the m groups
+        of ``_GROUP`` points with the smallest minima: any of the m nearest
+        points lies in one of them, since a group holding one has a minimum no
+        larger than the m-th smallest value. Then we select among those
+        m * _GROUP candidates.
         """
-        D = Q @ X32.T  # X32 holds -2 b: this is -2 a.b
-        D += sq_norms
+        D = Q @ X32.T
         n_groups = D.shape[1] // _GROUP
         group_min = D.reshape(len(Q), n_groups, _GROUP).min(axis=2)
         best_groups = np.argpartition(group_min, min(m, n_groups) - 1, axis=1)[:, :m]

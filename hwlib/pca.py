@@ -28,11 +28,24 @@ def center(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     X_centered : ndarray, shape (n, d)
     mean : ndarray, shape (d,)
     """
+    X_centered, mean = _center(X)
+    return finite_result(X_centered, "X is too large: centring overflows float64"), mean
+
+
+def _center(X: object) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`center` without the final overflow check (PCA.fit checks the covariance instead)."""
+    raw = np.asarray(X)
+    if raw.dtype.kind in "biu" and raw.ndim in (2, 3) and raw.size:
+        # Integer images: average and subtract straight from the integers into
+        # float64, one pass instead of converting first (never uint8 arithmetic).
+        raw = raw.reshape(raw.shape[0], -1)
+        mean = raw.mean(axis=0, dtype=np.float64)
+        return np.subtract(raw, mean, dtype=np.float64), mean
     X = as_images_or_matrix(X, "X")  # a new float64 array: safe to centre in place
     with np.errstate(over="ignore", invalid="ignore"):
         mean = finite_result(X.mean(axis=0), "X is too large: its mean overflows float64")
         X -= mean
-    return finite_result(X, "X is too large: centring overflows float64"), mean
+    return X, mean
 
 
 def covariance(X_centered: np.ndarray) -> np.ndarray:
@@ -169,7 +182,7 @@ class PCA:
 
     def fit(self, X: np.ndarray) -> "PCA":
         """Learn the mean and principal axes of ``X`` (n, d) or images (n, H, W)."""
-        X_centered, mean = center(X)
+        X_centered, mean = _center(X)
         if X_centered.shape[0] < 2:
             raise ValueError(f"X must have at least 2 rows (data points), got {X_centered.shape[0]}")
         k = check_int_in_range(self.n_components, "n_components", 1, X_centered.shape[1])
