@@ -192,3 +192,11 @@ def test_nets_to_tensor(X):
 @pytest.mark.parametrize("bad", [np.full((2, 28, 28), np.nan), np.full((2, 28, 28), 1e300), np.zeros((2, 5, 5))])
 def test_nets_predict_rejects_bad_images(bad):
     outcome(lambda: nets.predict_proba(nets.MLP(), bad), ["X"])
+
+
+@SETTINGS
+@given(y=arrays(max_dims=2), p=arrays(max_dims=2), c=st.integers(-1, 12))
+def test_confusion_matrix(y, p, c):
+    from hwlib.plots import confusion_matrix
+
+    outcome(lambda: confusion_matrix(y, p, c), ["y_true", "y_pred", "num_classes"])
