@@ -48,6 +48,18 @@ def timed(fn, repeat: int) -> dict:
     return {"min": min(times), "median": statistics.median(times), "runs": times}
 
 
+def timed_interleaved(fns: dict, repeat: int) -> dict:
+    """Like :func:`timed` for several functions, alternating between them each
+    round, so that a slow spell of a shared machine hits them all alike."""
+    times = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: {"min": min(t), "median": statistics.median(t), "runs": t} for name, t in times.items()}
+
+
 def fashion():
     files = {k: FASHION / f"{k}-ubyte.gz" for k in ("train-images-idx3", "train-labels-idx1", "t10k-images-idx3", "t10k-labels-idx1")}
     missing = [str(p) for p in files.values() if not p.exists()]
@@ -109,10 +121,14 @@ def bench_harris(repeat):
     import cv2
 
     img = np.random.default_rng(0).random((1024, 1024)).astype(np.float32) * 255
+    img64 = img.astype(np.float64)
     return {"case": "Harris response, 1024 x 1024 float32, 3 x 3 box, central differences",
             "reference": "OpenCV cornerHarris(blockSize=3, ksize=1)",
-            "rows": {"hwlib harris_response": timed(lambda: harris.harris_response(img, k=0.05), repeat),
-                     "OpenCV cornerHarris(blockSize=3, ksize=1)": timed(lambda: cv2.cornerHarris(img, 3, 1, 0.05), repeat)}}
+            "note": f"Milliseconds per call, so {10 * repeat} interleaved rounds instead of {repeat}.",
+            "rows": timed_interleaved({
+                "hwlib harris_response": lambda: harris.harris_response(img, k=0.05),
+                "OpenCV cornerHarris(blockSize=3, ksize=1)": lambda: cv2.cornerHarris(img, 3, 1, 0.05),
+                "hwlib harris_response, same image as float64 (double precision)": lambda: harris.harris_response(img64, k=0.05)}, 10 * repeat)}
 
 
 def bench_sgd(data, repeat):
@@ -187,7 +203,7 @@ def to_markdown(results, meta) -> str:
         ref = r["rows"].get(r["reference"]) if r["reference"] else None
         for name, t in r["rows"].items():
             ratio = f"{t['min'] / ref['min']:.2f}" if ref else ""
-            lines.append(f"| {name} | {t['min']:.3f} | {t['median']:.3f} | {ratio} |")
+            lines.append(f"| {name} | {t['min']:.4g} | {t['median']:.4g} | {ratio} |")
         if r.get("note"):
             lines += ["", r["note"]]
         lines.append("")

@@ -21,7 +21,12 @@ __all__ = [
 
 
 def as_float_array(
-    value: object, name: str, *, ndim: int | tuple[int, ...], allow_empty: bool = False
+    value: object,
+    name: str,
+    *,
+    ndim: int | tuple[int, ...],
+    allow_empty: bool = False,
+    keep_float32: bool = False,
 ) -> np.ndarray:
     """Return ``value`` as a finite float64 array with the given dimensionality.
 
@@ -35,10 +40,13 @@ def as_float_array(
         The accepted number(s) of dimensions.
     allow_empty : bool, default False
         Whether an array with no elements is accepted.
+    keep_float32 : bool, default False
+        Return float32 input as float32 (for code that works in the input's
+        precision) instead of converting it.
 
     Returns
     -------
-    ndarray of float64
+    ndarray of float64 (or float32, see ``keep_float32``)
         A new array when a conversion was needed; never a view that the caller
         could modify through.
     """
@@ -52,7 +60,8 @@ def as_float_array(
     if not allow_empty and arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
     is_float = arr.dtype.kind == "f"
-    arr = arr.astype(np.float64, copy=True)
+    single = keep_float32 and arr.dtype == np.float32
+    arr = arr.astype(np.float32 if single else np.float64, copy=True)
     if is_float and not np.all(np.isfinite(arr)):  # integers are always finite: skip the pass
         raise ValueError(f"{name} must be finite, found NaN or inf")
     return arr

@@ -3,7 +3,13 @@
 Conventions (those of OpenCV's ``cornerHarris`` with ``ksize=1``): the central
 difference ``[-1, 0, 1]`` (not halved), an unnormalised box window, and
 reflect-101 borders (``dcb|abcd|cba``; numpy's ``np.pad(mode="reflect")``).
-Everything is vectorised over pixels.
+
+Precision: a float32 image is processed in float32, as OpenCV does, unless its
+values exceed +-65,536 (where products of gradients could overflow single
+precision); everything else in float64. Results are float64 arrays either way.
+
+Everything is vectorised over pixels; a large image is processed in bands of
+rows small enough to stay in the CPU cache.
 """
 
 from __future__ import annotations
@@ -29,10 +35,17 @@ __all__ = [
 _DERIVATIVES = ("central", "sobel")
 
 
+# Above this magnitude a float32 image is processed in float64: det(M) grows
+# like the 4th power of the grey levels and must stay below float32's 3.4e38.
+_SINGLE_PRECISION_LIMIT = 2.0**16
+
+
 def _as_image(image: object) -> np.ndarray:
-    image = as_float_array(image, "image", ndim=2)
+    image = as_float_array(image, "image", ndim=2, keep_float32=True)
     if min(image.shape) < 3:
         raise ValueError(f"image must be at least 3 x 3 pixels, got shape {image.shape}")
+    if image.dtype == np.float32 and max(image.max(), -image.min()) > _SINGLE_PRECISION_LIMIT:
+        image = image.astype(np.float64)
     return image
 
 
@@ -59,7 +72,9 @@ def image_gradients(image: np.ndarray, derivative: str = "central") -> tuple[np.
     Ix, Iy : ndarray of float64, shape (H, W)
     """
     image = _as_image(image)
-    Ix, Iy = _gradients(image, _check_derivative(derivative))
+    derivative = _check_derivative(derivative)
+    with np.errstate(over="ignore", invalid="ignore"):
+        Ix, Iy = _gradients(image, derivative, 0, image.shape[0], margin=0).astype(np.float64)
     finite_result(Ix, "image values are too large: differences overflow float64")
     finite_result(Iy, "image values are too large: differences overflow float64")
     return Ix, Iy
@@ -71,49 +86,93 @@ def _check_derivative(derivative: object) -> str:
     return derivative
 
 
-def _gradients(image: np.ndarray, derivative: str) -> tuple[np.ndarray, np.ndarray]:
-    """Unchecked :func:`image_gradients` of a validated image (overflow shows up downstream)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        Ix, Iy = _central_differences(image)
-        if derivative == "sobel":
-            # Sobel = central difference along the axis, [1, 2, 1] smoothing across it.
-            Ix = ndimage.correlate1d(Ix, [1.0, 2.0, 1.0], axis=0, mode="mirror")
-            Iy = ndimage.correlate1d(Iy, [1.0, 2.0, 1.0], axis=1, mode="mirror")
-    return Ix, Iy
+def _gradients(image: np.ndarray, derivative: str, top: int, stop: int, margin: int) -> np.ndarray:
+    """``(Ix, Iy)`` of image rows ``top`` to ``stop - 1``, with ``margin`` more pixels on every side.
 
-
-def _central_differences(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``[-1, 0, 1]`` along columns and rows with reflect-101 borders.
-
-    Reflect-101 mirrors about the border pixel (``I[-1] = I[1]``), so at the
-    first and last column ``I[x+1] - I[x-1]`` is exactly 0: no padding needed.
+    The margins are mirrored (reflect-101) copies of the gradients, which is
+    what the box sum needs at the image border. Unchecked, in the image's
+    dtype; shape (2, stop - top + 2 margin, W + 2 margin).
     """
-    Ix = np.zeros_like(image)
-    Iy = np.zeros_like(image)
-    np.subtract(image[:, 2:], image[:, :-2], out=Ix[:, 1:-1])
-    np.subtract(image[2:, :], image[:-2, :], out=Iy[1:-1, :])
-    return Ix, Iy
+    if derivative == "central":
+        return _central_differences(image, top, stop, margin)
+    # Sobel = central difference along the axis, [1, 2, 1] smoothing across it.
+    # One more mirrored pixel on each side feeds the smoothing; a mirrored
+    # pixel's neighbours are the right ones because the kernel is symmetric.
+    g = _central_differences(image, top, stop, margin + 1)
+    Ix = g[0, :-2] + 2 * g[0, 1:-1] + g[0, 2:]  # across rows
+    Iy = g[1, :, :-2] + 2 * g[1, :, 1:-1] + g[1, :, 2:]  # across columns
+    return np.stack([Ix[:, 1:-1], Iy[1:-1]])
 
 
-def _box_sum(a: np.ndarray, window_size: int) -> np.ndarray:
-    """Sum of ``a`` over a centred ``window_size`` square, reflect-101 borders.
+def _central_differences(image: np.ndarray, top: int, stop: int, margin: int) -> np.ndarray:
+    """``[-1, 0, 1]`` along columns and rows, for :func:`_gradients`.
 
-    The box is separable: sum ``window_size`` shifted copies along rows, then
-    along columns. For the small windows Harris uses this is faster than an
-    integral image, and exact to rounding of the sums themselves.
+    Rows ``top - margin`` to ``stop + margin - 1`` and columns ``-margin`` to
+    ``W + margin - 1``, indices mirrored into the image. Reflect-101 mirrors
+    about the border pixel (``I[-1] = I[1]``), so the difference across the
+    border is exactly 0.
     """
+    H, W = image.shape
+    rows = _reflect_101(np.arange(top - margin, stop + margin), H)
+    g = np.empty((2, len(rows), W + 2 * margin), image.dtype)
+    Ix, Iy = g[:, :, margin : margin + W]
+    band = image[rows]
+    np.subtract(band[:, 2:], band[:, :-2], out=Ix[:, 1:-1])
+    Ix[:, [0, -1]] = 0.0
+    np.subtract(image[_reflect_101(rows + 1, H)], image[_reflect_101(rows - 1, H)], out=Iy)
+    outer = np.r_[0:margin, margin + W : W + 2 * margin]
+    g[:, :, outer] = g[:, :, margin + _reflect_101(outer - margin, W)]
+    return g
+
+
+def _reflect_101(j: np.ndarray, n: int) -> np.ndarray:
+    """Indices ``j`` of a length-``n`` axis (n >= 2) mirrored about its end pixels.
+
+    ``dcb|abcd|cba``, repeated as often as needed: the same as
+    ``np.pad(mode="reflect")``, and OpenCV's ``BORDER_REFLECT_101``.
+    """
+    period = 2 * (n - 1)
+    j = np.abs(j) % period
+    return np.where(j >= n, period - j, j)
+
+
+def _window_sums(P: np.ndarray, window_size: int, axis: int) -> np.ndarray:
+    """Sums of ``window_size`` consecutive entries along ``axis``, for every window inside ``P``."""
+    Q = np.moveaxis(P, axis, 0)
+    n = len(Q) - window_size + 1
+    out = Q[0:n] + Q[1 : n + 1] if window_size > 1 else Q[0:n].copy()
+    for d in range(2, window_size):
+        out += Q[d : d + n]
+    return np.moveaxis(out, 0, axis)
+
+
+# Rows per band: about 64k pixels, so that a band's gradients, products and
+# sums stay in the CPU cache while they are computed.
+_BAND_PIXELS = 65_536
+
+
+def _tensor_bands(image: np.ndarray, window_size: int, derivative: str):
+    """Yield ``(rows, S)`` band by band, ``S = (Sxx, Sxy, Syy)`` for those rows (eq. `harris-M`).
+
+    Unchecked (arguments already validated); ``S`` has the dtype of the image.
+    The box sum is separable: sums along rows, then along columns. Each band's
+    gradients come with mirrored margins of ``window_size // 2`` pixels, so
+    every window lies inside the band and the sums are additions of shifted
+    slices. Going band by band keeps the data in cache, which is most of the
+    speed: the arithmetic itself is cheap.
+    """
+    H, W = image.shape
     r = window_size // 2
-    out = a
-    for axis in (0, 1):
-        n = a.shape[axis]
-        pad = [(0, 0), (0, 0)]
-        pad[axis] = (r, r)
-        p = np.pad(out, pad, mode="reflect")
-        shifted = [p[d : d + n] if axis == 0 else p[:, d : d + n] for d in range(window_size)]
-        out = shifted[0].copy()
-        for s in shifted[1:]:
-            out += s
-    return out
+    height = max(1, _BAND_PIXELS // W)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for top in range(0, H, height):
+            stop = min(top + height, H)
+            gx, gy = _gradients(image, derivative, top, stop, margin=r)
+            P = np.empty((3, *gx.shape), gx.dtype)
+            np.multiply(gx, gx, out=P[0])
+            np.multiply(gx, gy, out=P[1])
+            np.multiply(gy, gy, out=P[2])
+            yield slice(top, stop), _window_sums(_window_sums(P, window_size, 1), window_size, 2)
 
 
 def structure_tensor(
@@ -140,9 +199,10 @@ def structure_tensor(
 
 def _tensor(image: np.ndarray, window_size: int, derivative: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unchecked :func:`structure_tensor` of validated arguments."""
-    Ix, Iy = _gradients(image, derivative)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return tuple(_box_sum(P, window_size) for P in (Ix * Ix, Ix * Iy, Iy * Iy))
+    S = np.empty((3, *image.shape))
+    for rows, band in _tensor_bands(image, window_size, derivative):
+        S[:, rows] = band
+    return tuple(S)
 
 
 def harris_response(
@@ -164,12 +224,16 @@ def harris_response(
         Large positive at corners, negative on edges, near zero on flat areas.
     """
     k = _check_k(k)
-    Sxx, Sxy, Syy = _tensor(_as_image(image), _check_window(window_size), _check_derivative(derivative))
+    image = _as_image(image)
+    R = np.empty(image.shape)
+    bands = _tensor_bands(image, _check_window(window_size), _check_derivative(derivative))
     with np.errstate(over="ignore", invalid="ignore"):
-        trace = Sxx + Syy
-        R = Sxx * Syy  # in place from here on: the image can be large
-        R -= Sxy * Sxy
-        R -= k * (trace * trace)
+        for rows, (Sxx, Sxy, Syy) in bands:
+            trace = Sxx + Syy
+            det = Sxx * Syy
+            det -= Sxy * Sxy
+            det -= k * (trace * trace)
+            R[rows] = det
     # Any overflow along the way leaves an inf or NaN in R.
     return finite_result(R, "image values are too large: det(M) overflows float64")
 

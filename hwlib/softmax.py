@@ -141,7 +141,11 @@ class SGDHistory(NamedTuple):
     """Per-epoch record of :func:`sgd`."""
 
     train_loss: list[float]
-    """Mean cross-entropy over the training set after each epoch."""
+    """Mean cross-entropy over each epoch, every point's (or minibatch's) loss
+    taken just before its own update: the running loss that ``hwlib.nets.train``
+    also reports. It comes free with the updates; a separate pass over the
+    training set after each epoch would cost about as much as the epoch's
+    forward passes again."""
     test_accuracy: list[float]
     """Accuracy on the test set after each epoch (empty without test data)."""
 
@@ -194,9 +198,9 @@ def sgd(
         Test points (n_test, m) and integer labels, for the per-epoch accuracy.
     fast : bool, default True
         For per-sample SGD: run the compiled loop, which makes the same
-        updates but skips the zero pixels (an exact zero adds nothing to
-        ``W x`` and receives no update), so results agree with the plain
-        loop up to rounding. ``False`` runs the reference loop that chapter 6
+        updates but skips work that adds exactly zero (pixels that are 0,
+        and the update of a point whose error ``y - y'`` is exactly 0), so
+        results agree with the plain loop up to rounding. ``False`` runs the reference loop that chapter 6
         explains.
     progress : bool, optional
         Show a tqdm bar; by default on, except when ``HWLIB_QUIET=1``.
@@ -229,47 +233,56 @@ def sgd(
     W = rng.random((c, m)) - 0.5
     b = rng.random(c) - 0.5
     history = SGDHistory([], [])
-    sparse = _sparse_rows(X) if fast and batch_size == 1 else None
     labels = Y.argmax(axis=1)
+    if fast and batch_size == 1:
+        from . import _sgd_kernel  # numba compiles the loops on first use
+
+        sparse = _sgd_kernel.sparse_rows(X)
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below, by epoch
         for _ in _progress(range(num_epochs), progress, num_epochs):
             order = rng.permutation(n) if shuffle else np.arange(n)
-            if sparse is not None:
-                from ._sgd_kernel import sparse_epoch  # numba compiles on first use
-
+            if fast and batch_size == 1:
                 WT = np.ascontiguousarray(W.T)  # (m, c): a pixel's c weights are adjacent
-                sparse_epoch(WT, b, *sparse, labels, order, lr)
+                summed_loss = _sgd_kernel.sparse_epoch(WT, b, *sparse, labels, order, lr)
                 W[...] = WT.T
             elif batch_size == 1:
-                _per_sample_epoch(W, b, X, Y, order, lr)
+                summed_loss = _per_sample_epoch(W, b, X, Y, order, lr)
             else:
-                for start in range(0, n, batch_size):
-                    idx = order[start : start + batch_size]
-                    error = np.exp(_log_softmax(X[idx] @ W.T + b)) - Y[idx]
-                    W -= lr * (error.T @ X[idx]) / len(idx)
-                    b -= lr * error.mean(axis=0)
+                summed_loss = _minibatch_epoch(W, b, X, Y, order, lr, batch_size)
             if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
                 raise ValueError(f"SGD diverged (weights overflowed) in epoch {len(history.train_loss) + 1}: lr={lr} is too large for inputs of this scale")
-            history.train_loss.append(float(-(Y * _log_softmax(_logits(W, b, X))).sum() / n))
+            history.train_loss.append(float(summed_loss / n))
             if X_test is not None:
                 history.test_accuracy.append(float(np.mean(predict(W, b, X_test) == y_test)))
     return W, b, history
 
 
-def _sparse_rows(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """X in compressed-row form ``(indptr, indices, values)``: most MNIST pixels are 0."""
-    n, m = X.shape
-    flat = np.flatnonzero(X)  # row-major positions of the non-zeros
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(flat // m, minlength=n))])
-    return indptr, flat % m, X.ravel()[flat]
+def _per_sample_epoch(W, b, X, Y, order, lr) -> float:
+    """One epoch of per-sample updates, in place: the reference loop of chapter 6.
 
-
-def _per_sample_epoch(W, b, X, Y, order, lr) -> None:
-    """One epoch of per-sample updates, in place: the reference loop of chapter 6."""
+    Returns the summed loss of the points, each taken just before its update.
+    """
+    summed_loss = 0.0
     for i in order:  # overflow is caught after the epoch, by sgd
         x, y_true = X[i], Y[i]
         u = W @ x + b
-        e = np.exp(u - u.max())
+        shifted = u - u.max()  # the stable softmax of eq. (sm-stable)
+        e = np.exp(shifted)
+        summed_loss += np.log(e.sum()) - y_true @ shifted
         error = e / e.sum() - y_true  # y - y', the gradient with respect to u
         W -= lr * np.outer(error, x)
         b -= lr * error
+    return summed_loss
+
+
+def _minibatch_epoch(W, b, X, Y, order, lr, batch_size) -> float:
+    """One epoch of averaged-gradient minibatch updates, in place; returns the summed loss."""
+    summed_loss = 0.0
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        log_y = _log_softmax(X[idx] @ W.T + b)
+        summed_loss -= (Y[idx] * log_y).sum()
+        error = np.exp(log_y) - Y[idx]
+        W -= lr * (error.T @ X[idx]) / len(idx)
+        b -= lr * error.mean(axis=0)
+    return summed_loss

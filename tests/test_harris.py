@@ -116,3 +116,42 @@ def test_uint8_input_equals_float_input(image):
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (3, 8), (6, 4), (40, 50)])
+@pytest.mark.parametrize("window_size", [1, 3, 5, 9])
+def test_structure_tensor_is_the_padded_box_sum(rng, shape, window_size):
+    """M at every pixel is the plain sum over the mirrored (reflect-101) window,
+    also when the window is wider than the image and mirrors more than once."""
+    image = rng.normal(size=shape) * 50
+    Ix, Iy = harris.image_gradients(image)
+    r = window_size // 2
+    for S, P in zip(harris.structure_tensor(image, window_size=window_size), (Ix * Ix, Ix * Iy, Iy * Iy)):
+        padded = np.pad(P, r, mode="reflect")
+        windows = np.lib.stride_tricks.sliding_window_view(padded, (window_size, window_size))
+        np.testing.assert_allclose(S, windows.sum(axis=(2, 3)), rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize("derivative", ["central", "sobel"])
+@pytest.mark.parametrize("window_size", [1, 3, 5])
+def test_bands_do_not_change_the_result(image, monkeypatch, derivative, window_size):
+    """The image is processed in bands of rows; bands of 1, 2 or 3 rows give the one-band answer."""
+    whole = harris.harris_response(image, window_size=window_size, derivative=derivative)
+    for band_rows in (1, 2, 3):
+        monkeypatch.setattr(harris, "_BAND_PIXELS", band_rows * image.shape[1])
+        banded = harris.harris_response(image, window_size=window_size, derivative=derivative)
+        np.testing.assert_array_equal(banded, whole)
+
+
+def test_float32_images_are_processed_in_single_precision(image):
+    """As in OpenCV: float32 in, float32 arithmetic, float64 out, within float32 rounding."""
+    R64 = harris.harris_response(image)
+    R32 = harris.harris_response(image.astype(np.float32))
+    assert R32.dtype == np.float64
+    np.testing.assert_allclose(R32, harris.harris_response(image.astype(np.float32).astype(np.float64)), atol=1e-5 * np.abs(R64).max())
+
+
+def test_large_float32_values_fall_back_to_double_precision(image):
+    """Grey levels of 1e9 would overflow det(M) in float32; the result is the float64 one."""
+    big = (image * 1e7).astype(np.float32)
+    np.testing.assert_array_equal(harris.harris_response(big), harris.harris_response(big.astype(np.float64)))

@@ -96,16 +96,19 @@ def test_sgd_is_per_sample_and_seeded(rng):
     """One epoch equals the explicit loop of eq. (sgd-update) from the question's initialisation."""
     X = rng.normal(size=(20, 4))
     Y = np.eye(3)[rng.integers(0, 3, 20)]
-    W, b, _ = sm.sgd(X, Y, lr=0.1, num_epochs=1, seed=7, fast=False, progress=False)
+    W, b, history = sm.sgd(X, Y, lr=0.1, num_epochs=1, seed=7, fast=False, progress=False)
     g = np.random.default_rng(7)
     W_ref = g.random((3, 4)) - 0.5
     b_ref = g.random(3) - 0.5
     assert np.all((W_ref >= -0.5) & (W_ref < 0.5))
+    losses = []
     for x, t in zip(X, Y):
+        losses.append(sm.loss(W_ref, b_ref, x, t))  # the running loss: J just before the update
         dW, db = sm.loss_grad(W_ref, b_ref, x, t)
         W_ref, b_ref = W_ref - 0.1 * dW, b_ref - 0.1 * db
     np.testing.assert_allclose(W, W_ref, rtol=1e-12)
     np.testing.assert_allclose(b, b_ref, rtol=1e-12)
+    np.testing.assert_allclose(history.train_loss, [np.mean(losses)], rtol=1e-12)
 
 
 def test_minibatch_variant_learns(blobs):
@@ -143,5 +146,21 @@ def test_fast_path_matches_the_reference_loop(rng, shuffle):
     Y = np.eye(4)[rng.integers(0, 4, 300)]
     fast = sm.sgd(X, Y, lr=0.05, num_epochs=1, seed=1, shuffle=shuffle, fast=True, progress=False)
     slow = sm.sgd(X, Y, lr=0.05, num_epochs=1, seed=1, shuffle=shuffle, fast=False, progress=False)
+    np.testing.assert_allclose(fast[0], slow[0], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(fast[1], slow[1], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(fast[2].train_loss, slow[2].train_loss, rtol=1e-10)
+
+
+def test_fast_path_skips_only_updates_that_are_exactly_zero(rng):
+    """Raw-pixel scale saturates the softmax: most errors become exactly 0 and the
+    compiled loop skips those updates; the weights still equal the reference loop's."""
+    X = np.round(255 * rng.random((400, 30)) * (rng.random((400, 30)) < 0.3))
+    y = (X[:, :10].sum(axis=1) > X[:, 10:20].sum(axis=1)).astype(int)  # separable by a margin
+    Y = sm.one_hot(y, 2)
+    W0, b0, _ = sm.sgd(X, Y, lr=1e-2, num_epochs=1, seed=3, fast=False, progress=False)
+    errors = sm.softmax(X @ W0.T + b0) - Y
+    assert np.mean(np.all(errors == 0, axis=1)) > 0.5  # the skip is exercised
+    fast = sm.sgd(X, Y, lr=1e-2, num_epochs=2, seed=3, fast=True, progress=False)
+    slow = sm.sgd(X, Y, lr=1e-2, num_epochs=2, seed=3, fast=False, progress=False)
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(fast[1], slow[1], rtol=1e-10, atol=1e-12)
