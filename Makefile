@@ -8,7 +8,10 @@ JB := $(BIN)/jupyter-book
 HWLIB_HASH := _build/.hwlib-hash
 # The book build is quiet: no progress bars in executed outputs.
 export HWLIB_QUIET := 1
-export MPLBACKEND := Agg
+# Jupyter kernels draw figures into the page only with the inline backend;
+# any other MPLBACKEND in the caller's environment (Agg, say) would silently
+# leave every figure out of the book.
+export MPLBACKEND := module://matplotlib_inline.backend_inline
 
 .PHONY: book test pytest strict-book notebook-test browser-deps browser-test notebooks faults determinism lock bench clean help
 

@@ -15,6 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 JB = Path(sys.executable).with_name("jupyter-book")
+INLINE = "module://matplotlib_inline.backend_inline"  # what `make` sets: figures go into the page
 
 PROBE = """\
 ---
@@ -44,6 +45,21 @@ The value is {glue:text}`probe_value:.3f`, see {eq}`probe-eq`.
 $$
 a = b
 $$ (probe-eq)
+
+```{code-cell} ipython3
+---
+mystnb:
+  figure:
+    caption: A probe figure.
+    name: fig-probe
+  image:
+    alt: A rising line.
+---
+import matplotlib.pyplot as plt
+
+plt.plot([0, 1], [0, 1])
+plt.show()
+```
 """
 
 TOC = "format: jb-book\nroot: probe\n"
@@ -66,7 +82,7 @@ def make_book(tmp_path: Path, chapter: str = PROBE) -> Path:
 
 def build(book: Path, *extra: str) -> subprocess.CompletedProcess:
     # PYTHONPATH puts this copy of hwlib ahead of the installed one.
-    env = dict(os.environ, PYTHONPATH=str(book), HWLIB_QUIET="1", MPLBACKEND="Agg")
+    env = dict(os.environ, PYTHONPATH=str(book), HWLIB_QUIET="1", MPLBACKEND=INLINE)
     cmd = [str(JB), "build", str(book), "--all", "--warningiserror", "--keep-going", *extra]
     return subprocess.run(cmd, cwd=book, env=env, capture_output=True, text=True, timeout=600)
 
@@ -81,6 +97,7 @@ def test_clean_chapter_builds_strictly(tmp_path):
     result = build(book)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "5.000</span>" in page(book)
+    assert 'alt="A rising line."' in page(book), "the figure is missing from the page"
 
 
 FAULTS = {
@@ -131,12 +148,14 @@ def test_changing_hwlib_changes_the_page_with_make_book(tmp_path):
     (book / ".venv").symlink_to(venv)
     stamp_dir = tmp_path / "stamp"
     stamp_dir.mkdir()
+    # A caller's MPLBACKEND=Agg would drop every figure; the Makefile overrides it.
     env = dict(os.environ, PYTHONPATH=str(book), MPLBACKEND="Agg")
     # The install step is up to date: make must not reinstall into the real venv.
     make = ["make", "-o", ".venv/.installed", "book"]
     first = subprocess.run(make, cwd=book, env=env, capture_output=True, text=True, timeout=600)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     assert "5.000</span>" in page(book)
+    assert 'alt="A rising line."' in page(book), "make book left the figure out"
 
     again = subprocess.run(make, cwd=book, env=env, capture_output=True, text=True, timeout=600)
     assert "hwlib changed" not in again.stdout  # nothing changed: nothing re-executed

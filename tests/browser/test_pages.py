@@ -163,3 +163,20 @@ def test_download_and_launch_offer_the_notebook(page_path):
     assert f"lab/tree/chapters/{stem}.ipynb" in html  # Binder
     executed = nbformat.read(HTML / "_sources" / "chapters" / f"{stem}.ipynb", as_version=4)
     assert any(cell.get("outputs") for cell in executed.cells if cell.cell_type == "code"), "downloaded notebook has no outputs"
+
+
+@pytest.mark.parametrize("page_path", [p for p in book_pages() if p.startswith(("chapters/", "book/"))])
+def test_every_named_figure_is_drawn(page_path):
+    """Each figure a chapter names in its source is in the built page with its image.
+
+    A build whose kernels draw nowhere (MPLBACKEND=Agg, say) still succeeds,
+    with captions and no pictures; this catches it.
+    """
+    import re
+
+    source = (ROOT / page_path).with_suffix(".md").read_text()
+    names = re.findall(r"^\s+name: (fig-[\w-]+)", source, flags=re.M)
+    html = (HTML / page_path).read_text()
+    figures = dict(re.findall(r'<figure[^>]*id="(fig-[\w-]+)"[^>]*>(.*?)</figure>', html, flags=re.S))
+    missing = [n for n in names if "<img" not in figures.get(n, "")]
+    assert not missing, f"{page_path}: figures without an image: {missing}"
