@@ -169,7 +169,7 @@ def bench_cnn(data, repeat):
 
 
 def bench_book(repeat):
-    env = dict(os.environ, HWLIB_QUIET="1", MPLBACKEND="Agg")
+    env = dict(os.environ, HWLIB_QUIET="1")
 
     def clean():
         shutil.rmtree(ROOT / "_build", ignore_errors=True)
