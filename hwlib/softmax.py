@@ -200,8 +200,8 @@ def sgd(
         For per-sample SGD: run the compiled loop, which makes the same
         updates but skips work that adds exactly zero (pixels that are 0,
         and the update of a point whose error ``y - y'`` is exactly 0), so
-        results agree with the plain loop up to rounding. ``False`` runs the reference loop that chapter 6
-        explains.
+        results agree with the plain loop up to rounding. ``False`` runs
+        the reference loop that chapter 6 explains.
     progress : bool, optional
         Show a tqdm bar; by default on, except when ``HWLIB_QUIET=1``.
 
