@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JB := $(BIN)/jupyter-book
 HWLIB_HASH := _build/.hwlib-hash
+# What the executed book depends on in hwlib: its code and its figure style.
+# Build tooling (_ext/report.py) is not part of it.
+HWLIB_SUM = cat hwlib/*.py $(wildcard hwlib/*.mplstyle) | sha256sum | cut -d' ' -f1
 # The book build is quiet: no progress bars in executed outputs.
 export HWLIB_QUIET := 1
 # Jupyter kernels draw figures into the page only with the inline backend;
@@ -13,11 +16,11 @@ export HWLIB_QUIET := 1
 # leave every figure out of the book.
 export MPLBACKEND := module://matplotlib_inline.backend_inline
 
-.PHONY: book test pytest strict-book notebook-test browser-deps browser-test notebooks faults determinism lock bench clean help
+.PHONY: book test lint format pytest strict-book notebook-test browser-deps browser-test notebooks faults determinism lock bench clean help
 
 help:
 	@echo "make book   - install into .venv (once), then build the executed book"
-	@echo "make test   - install into .venv (once), run pytest, then build strictly from scratch"
+	@echo "make test   - install into .venv (once), lint, run pytest, then build strictly from scratch"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,17 +32,29 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 # chapter (jupyter-cache only looks at code cells), so the cache is cleared.
 book: $(STAMP)
 	@mkdir -p _build
-	@new=$$(cat hwlib/*.py | sha256sum | cut -d' ' -f1); \
+	@new=$$($(HWLIB_SUM)); \
 	if [ "$$new" != "$$(cat $(HWLIB_HASH) 2>/dev/null)" ]; then \
 	  echo "hwlib changed: every chapter will be re-executed"; \
 	  rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute; \
 	fi; \
 	$(JB) build . --keep-going && echo "$$new" > $(HWLIB_HASH)
-	@$(BIN)/python -m hwlib._report _build
+	@$(BIN)/python _ext/report.py _build
 
-# `make test`: pytest, the strict book build from an empty cache, the
-# notebooks run as plain Jupyter would run them, then every page in Chromium.
-test: pytest strict-book notebook-test browser-test
+# `make test`: lint, pytest (with hwlib's doctests), the strict book build
+# from an empty cache, the notebooks run as plain Jupyter would run them, then
+# every page in Chromium.
+test: lint pytest strict-book notebook-test browser-test
+
+# ruff (settings in pyproject.toml) over the library, the tests, the tooling
+# and the chapters' notebooks (made from the Markdown by `make notebooks`).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Format the library and the code cells of every chapter in place.
+format: $(STAMP)
+	$(BIN)/ruff format hwlib tests benchmarks _ext
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/jupytext --quiet --pipe "ruff format -" $(NOTEBOOK_SOURCES)
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -59,8 +74,8 @@ browser-test: $(STAMP) browser-deps
 strict-book: $(STAMP)
 	rm -rf _build
 	$(JB) build . --all --warningiserror --keep-going
-	@mkdir -p _build && cat hwlib/*.py | sha256sum | cut -d' ' -f1 > $(HWLIB_HASH)
-	@$(BIN)/python -m hwlib._report _build
+	@mkdir -p _build && $(HWLIB_SUM) > $(HWLIB_HASH)
+	@$(BIN)/python _ext/report.py _build
 
 # One .ipynb per chapter, next to its .md (outputs stripped): what Colab,
 # Binder and plain Jupyter open. tests/test_notebooks.py checks they are current.

@@ -1,4 +1,6 @@
-"""Small Sphinx fixes for the book's HTML, found by the browser tests (tests/browser).
+"""Small Sphinx fixes for the book's HTML.
+
+Found by the browser tests (tests/browser):
 
 - sphinx-thebe registers its inline configuration script twice under Jupyter
   Book 1.x, which declares ``const THEBE_JS_URL`` twice: a SyntaxError in the
@@ -14,7 +16,10 @@ from __future__ import annotations
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
     seen, unique = set(), []
     for script in context.get("script_files", []):
-        key = (getattr(script, "filename", None) or "", tuple(sorted(getattr(script, "attributes", {}).items())))
+        key = (
+            getattr(script, "filename", None) or "",
+            tuple(sorted(getattr(script, "attributes", {}).items())),
+        )
         if key not in seen:
             seen.add(key)
             unique.append(script)
@@ -23,7 +28,10 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
 
 def _plain_citation_lists(app, pagename, templatename, context, doctree):
     if "body" in context:
-        context["body"] = context["body"].replace('<div role="list" class="citation-list">', '<div class="citation-list">')
+        context["body"] = context["body"].replace(
+            '<div role="list" class="citation-list">',
+            '<div class="citation-list">',
+        )
 
 
 def setup(app):

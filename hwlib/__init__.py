@@ -1,16 +1,25 @@
 """hwlib: the library of the MNIST book.
 
-Each module belongs to a chapter, which explains and derives it:
+Each module belongs to the pages that explain and derive it (named here by
+page label):
 
-- :mod:`hwlib.data` -- chapter 1, loading MNIST
-- :mod:`hwlib.pca` -- chapter 2, PCA
-- :mod:`hwlib.harris` -- chapter 3, Harris corners as PCA of gradients
-- :mod:`hwlib.knn` -- chapter 4, k-nearest neighbours
-- :mod:`hwlib.derivations` -- chapter 5, softmax gradients derived with sympy
-- :mod:`hwlib.softmax` -- chapters 5 and 6, softmax regression and SGD
-- :mod:`hwlib.nets` -- chapters 7 and 8, MLP and CNN (imports torch)
-- :mod:`hwlib.plots` -- figures shared by chapters 4 and 8
-- :mod:`hwlib.utils` -- seeding, used by every chapter
+- :mod:`hwlib.data` -- page `mnist`, loading MNIST
+- :mod:`hwlib.pca` -- page `pca`, PCA
+- :mod:`hwlib.harris` -- page `harris`, Harris corners as PCA of gradients
+- :mod:`hwlib.knn` -- page `knn`, k-nearest neighbours
+- :mod:`hwlib.derivations` -- page `softmax-gradients`, softmax gradients
+  derived with sympy
+- :mod:`hwlib.softmax` -- pages `softmax-gradients` and `softmax-sgd`,
+  softmax regression and SGD
+- :mod:`hwlib.nets` -- pages `mlp` and `cnn`, MLP and CNN (imports torch)
+- :mod:`hwlib.history` -- the training record shared by
+  :func:`hwlib.softmax.sgd` and :func:`hwlib.nets.train`
+- :mod:`hwlib.stats` -- validation split, intervals and calibration (pages
+  `knn`, `softmax-sgd`, `cnn`)
+- :mod:`hwlib.legacy_kdtree` -- SciPy 2019's pure-Python KD-tree with its
+  uint8 arithmetic (page `errata`)
+- :mod:`hwlib.plots` -- the figures the pages draw
+- :mod:`hwlib.utils` -- seeding, used by every page
 
 Submodules are imported on demand, so ``import hwlib`` stays fast.
 """

@@ -28,7 +28,7 @@ def as_float_array(
     allow_empty: bool = False,
     keep_float32: bool = False,
 ) -> np.ndarray:
-    """Return ``value`` as a finite float64 array with the given dimensionality.
+    """Return ``value`` as a finite float64 array of the given dimensionality.
 
     Parameters
     ----------
@@ -52,7 +52,9 @@ def as_float_array(
     """
     arr = np.asarray(value)
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+        raise TypeError(
+            f"{name} must hold real numbers, got dtype {arr.dtype}"
+        )
     allowed = (ndim,) if isinstance(ndim, int) else ndim
     if arr.ndim not in allowed:
         wanted = " or ".join(f"{d}-D" for d in allowed)
@@ -62,7 +64,8 @@ def as_float_array(
     is_float = arr.dtype.kind == "f"
     single = keep_float32 and arr.dtype == np.float32
     arr = arr.astype(np.float32 if single else np.float64, copy=True)
-    if is_float and not np.all(np.isfinite(arr)):  # integers are always finite: skip the pass
+    # Integers are always finite: skip the pass.
+    if is_float and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite, found NaN or inf")
     return arr
 
@@ -71,13 +74,15 @@ def as_images_or_matrix(value: object, name: str) -> np.ndarray:
     """Return images (N, H, W) or a data matrix (N, d) as float64 (N, d).
 
     uint8 images are converted before any arithmetic, so no difference is ever
-    taken modulo 256 (see chapter 1, `01-mnist`).
+    taken modulo 256 (see page `mnist`).
     """
     arr = as_float_array(value, name, ndim=(2, 3))
     return arr.reshape(arr.shape[0], -1)
 
 
-def check_int_in_range(value: object, name: str, low: int, high: int | None = None) -> int:
+def check_int_in_range(
+    value: object, name: str, low: int, high: int | None = None
+) -> int:
     """Return ``value`` as an int, checking ``low <= value <= high``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r}")
@@ -94,21 +99,31 @@ def check_labels(y: object, name: str, n: int) -> np.ndarray:
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
     if arr.shape[0] != n:
-        raise ValueError(f"{name} must have {n} entries (one per row of X), got {arr.shape[0]}")
+        raise ValueError(
+            f"{name} must have {n} entries (one per row of X), "
+            f"got {arr.shape[0]}"
+        )
     if arr.dtype.kind not in "iu":
-        whole = arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr))
+        whole = (
+            arr.dtype.kind == "f"
+            and np.all(np.isfinite(arr))
+            and np.all(arr == np.round(arr))
+        )
         if whole and np.all(np.abs(arr) < 2**62):
             return arr.astype(np.int64)
-        raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
+        raise TypeError(
+            f"{name} must hold integer class labels, got dtype {arr.dtype}"
+        )
     return arr.astype(np.int64)
 
 
 def finite_result(value: np.ndarray, message: str) -> np.ndarray:
-    """Return ``value`` if every entry is finite, else raise ``ValueError(message)``.
+    """Return ``value`` if every entry is finite, else raise ``ValueError``.
 
-    For inputs that are each finite but whose products or sums overflow
-    float64: callers compute under ``np.errstate(over="ignore", invalid="ignore")``
-    and check here, so the reader gets a sentence instead of a silent NaN.
+    The error carries ``message``. For inputs that are each finite but whose
+    products or sums overflow float64: callers compute under
+    ``np.errstate(over="ignore", invalid="ignore")`` and check here, so the
+    reader gets a sentence instead of a silent NaN.
     """
     if not np.all(np.isfinite(value)):
         raise ValueError(message)

@@ -1,7 +1,8 @@
-"""The compiled loop of fast per-sample SGD (``hwlib.softmax.sgd(..., fast=True)``).
+"""The compiled loop of fast per-sample SGD.
 
-Kept apart so that numba is imported, and the loops compiled, only when the
-fast path runs; ``cache=True`` keeps the machine code for the next process.
+Used by ``hwlib.softmax.sgd(..., fast=True)``. Kept apart so that numba is
+imported, and the loops compiled, only when the fast path runs;
+``cache=True`` keeps the machine code for the next process.
 """
 
 import numba
@@ -88,7 +89,9 @@ def sparse_epoch(WT, b, indptr, indices, values, labels, order, lr):
         for j in range(c):
             u[j] = np.exp(u[j] - top)
             total += u[j]
-        summed_loss += np.log(total)  # J = log sum exp(u - top) - (u_label - top)
+        summed_loss += np.log(
+            total
+        )  # J = log sum exp(u - top) - (u_label - top)
         for j in range(c):
             u[j] /= total  # now the probabilities y
         u[labels[i]] -= 1.0  # now the error y - y'

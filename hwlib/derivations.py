@@ -1,11 +1,12 @@
-"""Softmax-regression gradients derived symbolically with sympy (chapter 5, `05-softmax-gradients`).
+"""Softmax-regression gradients derived symbolically with sympy.
 
-The derivation is carried for a general number of classes ``c`` (the
-question calls it m): logits ``u_1..u_c`` are entries of a sympy
-``IndexedBase`` and the softmax normaliser is ``Sum(exp(u_l), (l, 1, c))``.
-Differentiating such sums produces Kronecker deltas that ``doit()`` collapses
-to a ``Piecewise`` valid for indices inside ``1..c``; :func:`_in_range`
-takes that branch, which is exactly the statement "for 1 <= j <= c".
+Written for page `softmax-gradients`. The derivation is carried for a
+general number of classes ``c`` (the question calls it m): logits
+``u_1..u_c`` are entries of a sympy ``IndexedBase`` and the softmax
+normaliser is ``Sum(exp(u_l), (l, 1, c))``. Differentiating such sums
+produces Kronecker deltas that ``doit()`` collapses to a ``Piecewise`` valid
+for indices inside ``1..c``; :func:`_in_range` takes that branch, which is
+exactly the statement "for 1 <= j <= c".
 
 Each function returns ``(derived, closed_form)``: sympy's result and the
 textbook formula, which :func:`check` proves equal.
@@ -17,6 +18,7 @@ import sympy as sp
 
 __all__ = [
     "symbols",
+    "loss_of_logits",
     "dJ_dy",
     "dy_du",
     "dJ_du",
@@ -28,7 +30,7 @@ __all__ = [
 ]
 
 c, n = sp.symbols("c n", integer=True, positive=True)
-i, j, k, l, q = sp.symbols("i j k l q", integer=True, positive=True)
+i, j, k, l, q = sp.symbols("i j k l q", integer=True, positive=True)  # noqa: E741 -- l as in the maths
 u = sp.IndexedBase("u")  # logits u = W x + b
 y = sp.IndexedBase("y")  # predicted probabilities y = S(u)
 t = sp.IndexedBase("t")  # one-hot target, written y' in the question
@@ -40,44 +42,73 @@ delta = sp.KroneckerDelta
 
 
 def symbols() -> dict[str, sp.Basic]:
-    """The symbols, by name, for chapters and tests that build on them."""
-    return dict(c=c, n=n, i=i, j=j, k=k, l=l, u=u, y=y, t=t, y_prime=y_prime, x=x, W=W, b=b, delta=delta)
+    """The symbols, by name, for pages and tests that build on them."""
+    return dict(
+        c=c,
+        n=n,
+        i=i,
+        j=j,
+        k=k,
+        l=l,
+        u=u,
+        y=y,
+        t=t,
+        y_prime=y_prime,
+        x=x,
+        W=W,
+        b=b,
+        delta=delta,
+    )
 
 
 def _in_range(expr: sp.Expr) -> sp.Expr:
     """Keep the branch of every Piecewise that holds for in-range indices."""
-    return expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[0][0])
+    return expr.replace(
+        lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[0][0]
+    )
 
 
 def _softmax(index: sp.Symbol) -> sp.Expr:
     return sp.exp(u[index]) / sp.Sum(sp.exp(u[l]), (l, 1, c))
 
 
-def _loss_of_u() -> sp.Expr:
+def loss_of_logits() -> sp.Expr:
+    """The loss as a function of the logits, ``J(u) = -sum_m t_m log S_m(u)``.
+
+    Eqs. `sm-softmax` and `sm-loss` for a symbolic number ``c`` of classes:
+    the starting point of :func:`dJ_du`; ``t`` is the target, written y'
+    in the text.
+    """
     m = sp.Symbol("m", integer=True, positive=True)  # dummy summation index
     return -sp.Sum(t[m] * sp.log(_softmax(m)), (m, 1, c))
 
 
 def dJ_dy() -> tuple[sp.Expr, sp.Expr]:
-    """``dJ/dy_i`` of ``J = -sum_l t_l log y_l``: ``-t_i / y_i`` (eq. `grad-dJdy`)."""
+    """``dJ/dy_i`` of ``J = -sum_l t_l log y_l`` (eq. `grad-dJdy`).
+
+    The closed form is ``-t_i / y_i``.
+    """
     J = -sp.Sum(t[l] * sp.log(y[l]), (l, 1, c))
     derived = _in_range(sp.diff(J, y[i]).doit())
     return sp.simplify(derived), -t[i] / y[i]
 
 
 def dy_du() -> tuple[sp.Expr, sp.Expr]:
-    """``dy_i/du_j`` of the softmax: ``y_i (delta_ij - y_j)`` (eq. `grad-dydu`)."""
+    """``dy_i/du_j`` of the softmax (eq. `grad-dydu`).
+
+    The closed form is ``y_i (delta_ij - y_j)``.
+    """
     derived = _in_range(sp.diff(_softmax(i), u[j]).doit())
     return derived, _softmax(i) * (delta(i, j) - _softmax(j))
 
 
 def dJ_du() -> tuple[sp.Expr, sp.Expr]:
-    """``dJ/du_j``: ``y_j - t_j`` once the targets sum to one (eq. `grad-dJdu`).
+    """``dJ/du_j``: ``y_j - t_j`` once targets sum to one (eq. `grad-dJdu`).
 
     sympy's raw result is ``-t_j + y_j sum_l t_l``; a one-hot target has
     ``sum_l t_l = 1``, which is substituted here.
     """
-    raw = _in_range(sp.diff(_loss_of_u(), u[j]).doit())
+    raw = _in_range(sp.diff(loss_of_logits(), u[j]).doit())
     raw = sp.expand(sp.simplify(raw))
     targets_sum = [s for s in raw.atoms(sp.Sum) if s.function.has(t)]
     derived = raw.subs({s: 1 for s in targets_sum})
@@ -89,7 +120,10 @@ def _logit(index: sp.Symbol) -> sp.Expr:
 
 
 def dJ_dW() -> tuple[sp.Expr, sp.Expr]:
-    """``dJ/dW_jk = (y_j - t_j) x_k`` by the chain rule through ``u = W x + b`` (eq. `grad-dJdW`)."""
+    """``dJ/dW_jk = (y_j - t_j) x_k`` (eq. `grad-dJdW`).
+
+    Derived by the chain rule through ``u = W x + b``.
+    """
     du_dW = _in_range(sp.diff(_logit(i), W[j, k]).doit())  # delta_ij x_k
     dJdu_i = dJ_du()[0].subs(j, i)
     derived = _in_range(sp.Sum(dJdu_i * du_dW, (i, 1, c)).doit())
@@ -111,21 +145,33 @@ def check(pair: tuple[sp.Expr, sp.Expr]) -> bool:
 
 
 def to_softmax(expr: sp.Expr) -> sp.Expr:
-    """Replace ``y_i``, ``y_j`` in a displayed formula by the softmax expressions they stand for.
+    """Replace ``y_i``, ``y_j`` in a displayed formula by softmax expressions.
 
-    Chapters display formulas in terms of ``y``; ``check((derived, to_softmax(shown)))``
-    proves the displayed formula is the derived one.
+    Pages display formulas in terms of ``y``;
+    ``check((derived, to_softmax(shown)))`` proves the displayed formula is
+    the derived one.
     """
-    return expr.subs({y[i]: _softmax(i), y[j]: _softmax(j), y_prime[i]: t[i], y_prime[j]: t[j]})
+    return expr.subs(
+        {
+            y[i]: _softmax(i),
+            y[j]: _softmax(j),
+            y_prime[i]: t[i],
+            y_prime[j]: t[j],
+        }
+    )
 
 
 def check_concrete(num_classes: int, num_features: int = 2) -> bool:
-    """Differentiate the loss with explicit symbols for given sizes and compare with the matrix forms.
+    """Check the gradients' matrix forms with explicit symbols.
 
-    ``dJ/dW == (y - t) x^T`` and ``dJ/db == y - t``, entry by entry, assuming
-    nothing but that ``t`` is one-hot (tried for every hot position).
+    Differentiates the loss with explicit symbols for the given sizes and
+    compares with the matrix forms: ``dJ/dW == (y - t) x^T`` and
+    ``dJ/db == y - t``, entry by entry, assuming nothing but that ``t`` is
+    one-hot (tried for every hot position).
     """
-    Wm = sp.Matrix(num_classes, num_features, lambda r, s: sp.Symbol(f"W_{r}{s}"))
+    Wm = sp.Matrix(
+        num_classes, num_features, lambda r, s: sp.Symbol(f"W_{r}{s}")
+    )
     bv = sp.Matrix(num_classes, 1, lambda r, _: sp.Symbol(f"b_{r}"))
     xv = sp.Matrix(num_features, 1, lambda r, _: sp.Symbol(f"x_{r}"))
     uv = Wm * xv + bv

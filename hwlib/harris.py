@@ -1,4 +1,4 @@
-"""Harris corners as PCA of image gradients (chapter 3, `03-harris-pca`).
+"""Harris corners as PCA of image gradients (page `harris`).
 
 Conventions (those of OpenCV's ``cornerHarris`` with ``ksize=1``): the central
 difference ``[-1, 0, 1]`` (not halved), an unnormalised box window, and
@@ -10,6 +10,9 @@ precision); everything else in float64. Results are float64 arrays either way.
 
 Everything is vectorised over pixels; a large image is processed in bands of
 rows small enough to stay in the CPU cache.
+
+Eigenvectors returned by :func:`gradient_pca` follow the sign convention of
+:func:`hwlib.pca.fix_signs` (entry of largest magnitude positive).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import numpy as np
 from scipy import ndimage
 
 from ._checks import as_float_array, check_int_in_range, finite_result
+from .pca import fix_signs
 
 __all__ = [
     "image_gradients",
@@ -43,8 +47,13 @@ _SINGLE_PRECISION_LIMIT = 2.0**16
 def _as_image(image: object) -> np.ndarray:
     image = as_float_array(image, "image", ndim=2, keep_float32=True)
     if min(image.shape) < 3:
-        raise ValueError(f"image must be at least 3 x 3 pixels, got shape {image.shape}")
-    if image.dtype == np.float32 and max(image.max(), -image.min()) > _SINGLE_PRECISION_LIMIT:
+        raise ValueError(
+            f"image must be at least 3 x 3 pixels, got shape {image.shape}"
+        )
+    if (
+        image.dtype == np.float32
+        and max(image.max(), -image.min()) > _SINGLE_PRECISION_LIMIT
+    ):
         image = image.astype(np.float64)
     return image
 
@@ -52,12 +61,19 @@ def _as_image(image: object) -> np.ndarray:
 def _check_window(window_size: object) -> int:
     window_size = check_int_in_range(window_size, "window_size", 1)
     if window_size % 2 == 0:
-        raise ValueError(f"window_size must be odd so the box is centred on a pixel, got {window_size}")
+        raise ValueError(
+            "window_size must be odd so the box is centred on a pixel, "
+            f"got {window_size}"
+        )
     return window_size
 
 
-def image_gradients(image: np.ndarray, derivative: str = "central") -> tuple[np.ndarray, np.ndarray]:
-    """Horizontal and vertical derivatives ``(Ix, Iy)`` (eq. `harris-gradients` in chapter 3).
+def image_gradients(
+    image: np.ndarray, *, derivative: str = "central"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal and vertical derivatives (eq. `harris-gradients`).
+
+    Returned as ``(Ix, Iy)``.
 
     Parameters
     ----------
@@ -74,24 +90,35 @@ def image_gradients(image: np.ndarray, derivative: str = "central") -> tuple[np.
     image = _as_image(image)
     derivative = _check_derivative(derivative)
     with np.errstate(over="ignore", invalid="ignore"):
-        Ix, Iy = _gradients(image, derivative, 0, image.shape[0], margin=0).astype(np.float64)
-    finite_result(Ix, "image values are too large: differences overflow float64")
-    finite_result(Iy, "image values are too large: differences overflow float64")
+        Ix, Iy = _gradients(
+            image, derivative, 0, image.shape[0], margin=0
+        ).astype(np.float64)
+    finite_result(
+        Ix, "image values are too large: differences overflow float64"
+    )
+    finite_result(
+        Iy, "image values are too large: differences overflow float64"
+    )
     return Ix, Iy
 
 
 def _check_derivative(derivative: object) -> str:
     if derivative not in _DERIVATIVES:
-        raise ValueError(f"derivative must be one of {_DERIVATIVES}, got {derivative!r}")
+        raise ValueError(
+            f"derivative must be one of {_DERIVATIVES}, got {derivative!r}"
+        )
     return derivative
 
 
-def _gradients(image: np.ndarray, derivative: str, top: int, stop: int, margin: int) -> np.ndarray:
-    """``(Ix, Iy)`` of image rows ``top`` to ``stop - 1``, with ``margin`` more pixels on every side.
+def _gradients(
+    image: np.ndarray, derivative: str, top: int, stop: int, margin: int
+) -> np.ndarray:
+    """``(Ix, Iy)`` of image rows ``top`` to ``stop - 1``, with margins.
 
-    The margins are mirrored (reflect-101) copies of the gradients, which is
-    what the box sum needs at the image border. Unchecked, in the image's
-    dtype; shape (2, stop - top + 2 margin, W + 2 margin).
+    ``margin`` more pixels are added on every side. The margins are mirrored
+    (reflect-101) copies of the gradients, which is what the box sum needs at
+    the image border. Unchecked, in the image's dtype; shape
+    (2, stop - top + 2 margin, W + 2 margin).
     """
     if derivative == "central":
         return _central_differences(image, top, stop, margin)
@@ -104,7 +131,9 @@ def _gradients(image: np.ndarray, derivative: str, top: int, stop: int, margin: 
     return np.stack([Ix[:, 1:-1], Iy[1:-1]])
 
 
-def _central_differences(image: np.ndarray, top: int, stop: int, margin: int) -> np.ndarray:
+def _central_differences(
+    image: np.ndarray, top: int, stop: int, margin: int
+) -> np.ndarray:
     """``[-1, 0, 1]`` along columns and rows, for :func:`_gradients`.
 
     Rows ``top - margin`` to ``stop + margin - 1`` and columns ``-margin`` to
@@ -119,17 +148,22 @@ def _central_differences(image: np.ndarray, top: int, stop: int, margin: int) ->
     band = image[rows]
     np.subtract(band[:, 2:], band[:, :-2], out=Ix[:, 1:-1])
     Ix[:, [0, -1]] = 0.0
-    np.subtract(image[_reflect_101(rows + 1, H)], image[_reflect_101(rows - 1, H)], out=Iy)
+    np.subtract(
+        image[_reflect_101(rows + 1, H)],
+        image[_reflect_101(rows - 1, H)],
+        out=Iy,
+    )
     outer = np.r_[0:margin, margin + W : W + 2 * margin]
     g[:, :, outer] = g[:, :, margin + _reflect_101(outer - margin, W)]
     return g
 
 
 def _reflect_101(j: np.ndarray, n: int) -> np.ndarray:
-    """Indices ``j`` of a length-``n`` axis (n >= 2) mirrored about its end pixels.
+    """Indices ``j`` of a length-``n`` axis (n >= 2) mirrored about its ends.
 
-    ``dcb|abcd|cba``, repeated as often as needed: the same as
-    ``np.pad(mode="reflect")``, and OpenCV's ``BORDER_REFLECT_101``.
+    The mirror is about the axis's end pixels: ``dcb|abcd|cba``, repeated
+    as often as needed: the same as ``np.pad(mode="reflect")``, and OpenCV's
+    ``BORDER_REFLECT_101``.
     """
     period = 2 * (n - 1)
     j = np.abs(j) % period
@@ -137,7 +171,10 @@ def _reflect_101(j: np.ndarray, n: int) -> np.ndarray:
 
 
 def _window_sums(P: np.ndarray, window_size: int, axis: int) -> np.ndarray:
-    """Sums of ``window_size`` consecutive entries along ``axis``, for every window inside ``P``."""
+    """Sums of ``window_size`` consecutive entries along ``axis``.
+
+    One sum for every window inside ``P``.
+    """
     Q = np.moveaxis(P, axis, 0)
     n = len(Q) - window_size + 1
     out = Q[0:n] + Q[1 : n + 1] if window_size > 1 else Q[0:n].copy()
@@ -152,14 +189,15 @@ _BAND_PIXELS = 65_536
 
 
 def _tensor_bands(image: np.ndarray, window_size: int, derivative: str):
-    """Yield ``(rows, S)`` band by band, ``S = (Sxx, Sxy, Syy)`` for those rows (eq. `harris-M`).
+    """Yield ``(rows, S)`` band by band (eq. `harris-M`).
 
-    Unchecked (arguments already validated); ``S`` has the dtype of the image.
-    The box sum is separable: sums along rows, then along columns. Each band's
-    gradients come with mirrored margins of ``window_size // 2`` pixels, so
-    every window lies inside the band and the sums are additions of shifted
-    slices. Going band by band keeps the data in cache, which is most of the
-    speed: the arithmetic itself is cheap.
+    ``S = (Sxx, Sxy, Syy)`` for those rows. Unchecked (arguments already
+    validated); ``S`` has the dtype of the image. The box sum is separable:
+    sums along rows, then along columns. Each band's gradients come with
+    mirrored margins of ``window_size // 2`` pixels, so every window lies
+    inside the band and the sums are additions of shifted slices. Going band by
+    band keeps the data in cache, which is most of the speed: the arithmetic
+    itself is cheap.
     """
     H, W = image.shape
     r = window_size // 2
@@ -172,11 +210,14 @@ def _tensor_bands(image: np.ndarray, window_size: int, derivative: str):
             np.multiply(gx, gx, out=P[0])
             np.multiply(gx, gy, out=P[1])
             np.multiply(gy, gy, out=P[2])
-            yield slice(top, stop), _window_sums(_window_sums(P, window_size, 1), window_size, 2)
+            yield (
+                slice(top, stop),
+                _window_sums(_window_sums(P, window_size, 1), window_size, 2),
+            )
 
 
 def structure_tensor(
-    image: np.ndarray, window_size: int = 3, derivative: str = "central"
+    image: np.ndarray, *, window_size: int = 3, derivative: str = "central"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Entries of the matrix M at every pixel (eq. `harris-M`).
 
@@ -192,12 +233,21 @@ def structure_tensor(
     Sxx, Sxy, Syy : ndarray of float64, shape (H, W)
         ``M = [[Sxx, Sxy], [Sxy, Syy]]`` at each pixel.
     """
-    S = _tensor(_as_image(image), _check_window(window_size), _check_derivative(derivative))
-    finite_result(np.stack(S), "image values are too large: squared gradients overflow float64")
+    S = _tensor(
+        _as_image(image),
+        _check_window(window_size),
+        _check_derivative(derivative),
+    )
+    finite_result(
+        np.stack(S),
+        "image values are too large: squared gradients overflow float64",
+    )
     return S
 
 
-def _tensor(image: np.ndarray, window_size: int, derivative: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _tensor(
+    image: np.ndarray, window_size: int, derivative: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unchecked :func:`structure_tensor` of validated arguments."""
     S = np.empty((3, *image.shape))
     for rows, band in _tensor_bands(image, window_size, derivative):
@@ -206,15 +256,19 @@ def _tensor(image: np.ndarray, window_size: int, derivative: str) -> tuple[np.nd
 
 
 def harris_response(
-    image: np.ndarray, k: float = 0.05, window_size: int = 3, derivative: str = "central"
+    image: np.ndarray,
+    *,
+    kappa: float = 0.05,
+    window_size: int = 3,
+    derivative: str = "central",
 ) -> np.ndarray:
-    """Harris response ``R = det(M) - k trace(M)^2`` (eq. `harris-R`).
+    """Harris response ``R = det(M) - kappa trace(M)^2`` (eq. `harris-R`).
 
     Parameters
     ----------
     image : array_like, shape (H, W)
-    k : float, 0 <= k < 0.25
-        Sensitivity. ``R`` can only be positive where ``k < 1/4``.
+    kappa : float, 0 <= kappa < 0.25
+        Sensitivity. ``R`` can only be positive where ``kappa < 1/4``.
     window_size : odd int >= 1
     derivative : {"central", "sobel"}
 
@@ -222,58 +276,83 @@ def harris_response(
     -------
     R : ndarray of float64, shape (H, W)
         Large positive at corners, negative on edges, near zero on flat areas.
+
+    Examples
+    --------
+    >>> square = np.zeros((9, 9))
+    >>> square[3:, 3:] = 1.0
+    >>> R = harris_response(square)
+    >>> [int(i) for i in np.unravel_index(np.argmax(R), R.shape)]
+    [3, 3]
     """
-    k = _check_k(k)
+    kappa = _check_kappa(kappa)
     image = _as_image(image)
     R = np.empty(image.shape)
-    bands = _tensor_bands(image, _check_window(window_size), _check_derivative(derivative))
+    bands = _tensor_bands(
+        image, _check_window(window_size), _check_derivative(derivative)
+    )
     with np.errstate(over="ignore", invalid="ignore"):
         for rows, (Sxx, Sxy, Syy) in bands:
             trace = Sxx + Syy
             det = Sxx * Syy
             det -= Sxy * Sxy
-            det -= k * (trace * trace)
+            det -= kappa * (trace * trace)
             R[rows] = det
     # Any overflow along the way leaves an inf or NaN in R.
-    return finite_result(R, "image values are too large: det(M) overflows float64")
+    return finite_result(
+        R, "image values are too large: det(M) overflows float64"
+    )
 
 
-def _check_k(k: object) -> float:
-    if isinstance(k, bool) or not isinstance(k, (int, float, np.floating, np.integer)):
-        raise TypeError(f"k must be a real number, got {k!r}")
-    k = float(k)
-    if not 0.0 <= k < 0.25:
-        raise ValueError(f"k must be in [0, 0.25), got {k}")
-    return k
+def _check_kappa(kappa: object) -> float:
+    real = (int, float, np.floating, np.integer)
+    if isinstance(kappa, bool) or not isinstance(kappa, real):
+        raise TypeError(f"kappa must be a real number, got {kappa!r}")
+    kappa = float(kappa)
+    if not 0.0 <= kappa < 0.25:
+        raise ValueError(f"kappa must be in [0, 0.25), got {kappa}")
+    return kappa
 
 
 def structure_eigenvalues(
-    image: np.ndarray, window_size: int = 3, derivative: str = "central"
+    image: np.ndarray, *, window_size: int = 3, derivative: str = "central"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Eigenvalues ``lambda1 >= lambda2 >= 0`` of M at every pixel, in closed form.
+    """Eigenvalues ``lambda1 >= lambda2 >= 0`` of M at every pixel.
 
-    For a symmetric 2 x 2 matrix ``[[a, b], [b, c]]`` they are
-    ``(a + c) / 2 +- sqrt(((a - c) / 2)^2 + b^2)`` (eq. `harris-eig` in chapter 3).
+    In closed form: for a symmetric 2 x 2 matrix ``[[a, b], [b, c]]`` they are
+    ``(a + c) / 2 +- sqrt(((a - c) / 2)^2 + b^2)`` (eq. `harris-eig`).
 
     Returns
     -------
     lambda1, lambda2 : ndarray of float64, shape (H, W)
     """
-    Sxx, Sxy, Syy = structure_tensor(image, window_size, derivative)
+    Sxx, Sxy, Syy = structure_tensor(
+        image, window_size=window_size, derivative=derivative
+    )
     with np.errstate(over="ignore", invalid="ignore"):
         mid = (Sxx + Syy) / 2
-        radius = finite_result(np.hypot((Sxx - Syy) / 2, Sxy), "image values are too large: eigenvalues overflow float64")
+        radius = finite_result(
+            np.hypot((Sxx - Syy) / 2, Sxy),
+            "image values are too large: eigenvalues overflow float64",
+        )
     # M is a sum of outer products, hence PSD; clip the rounding below zero.
     return mid + radius, np.maximum(mid - radius, 0.0)
 
 
-def shi_tomasi(image: np.ndarray, window_size: int = 3, derivative: str = "central") -> np.ndarray:
-    """Shi-Tomasi score ``min(lambda1, lambda2)`` at every pixel, shape (H, W)."""
-    return structure_eigenvalues(image, window_size, derivative)[1]
+def shi_tomasi(
+    image: np.ndarray, *, window_size: int = 3, derivative: str = "central"
+) -> np.ndarray:
+    """Shi-Tomasi score ``min(lambda1, lambda2)`` at every pixel.
+
+    Returns an array of shape (H, W).
+    """
+    return structure_eigenvalues(
+        image, window_size=window_size, derivative=derivative
+    )[1]
 
 
 def corner_peaks(
-    response: np.ndarray, min_distance: int = 1, threshold_rel: float = 0.01
+    response: np.ndarray, *, min_distance: int = 1, threshold_rel: float = 0.01
 ) -> np.ndarray:
     """Corners: local maxima of a response map above a relative threshold.
 
@@ -294,11 +373,15 @@ def corner_peaks(
     min_distance = check_int_in_range(min_distance, "min_distance", 1)
     threshold_rel = float(threshold_rel)
     if not 0.0 <= threshold_rel <= 1.0:
-        raise ValueError(f"threshold_rel must be in [0, 1], got {threshold_rel}")
+        raise ValueError(
+            f"threshold_rel must be in [0, 1], got {threshold_rel}"
+        )
     top = response.max()
     if top <= 0:
         return np.zeros((0, 2), dtype=np.int64)
-    local_max = ndimage.maximum_filter(response, size=2 * min_distance + 1, mode="nearest")
+    local_max = ndimage.maximum_filter(
+        response, size=2 * min_distance + 1, mode="nearest"
+    )
     mask = (response == local_max) & (response > threshold_rel * top)
     coords = np.argwhere(mask)
     order = np.argsort(-response[mask], kind="stable")
@@ -315,13 +398,15 @@ class GradientPCA(NamedTuple):
     eigenvalues: np.ndarray
     """Descending, shape (2,)."""
     eigenvectors: np.ndarray
-    """Column i belongs to ``eigenvalues[i]``, shape (2, 2)."""
+    """Column i belongs to ``eigenvalues[i]``, shape (2, 2); signs as
+    :func:`hwlib.pca.fix_signs`."""
 
 
 def gradient_pca(
     image: np.ndarray,
     row: int,
     col: int,
+    *,
     window_size: int = 3,
     derivative: str = "central",
     centered: bool = False,
@@ -329,9 +414,9 @@ def gradient_pca(
     """PCA of the gradient vectors in the window centred at ``(row, col)``.
 
     The data points are the window's gradient vectors; the matrix is their
-    scatter ``P^T P`` (eq. `harris-scatter` in chapter 3), which equals the structure tensor M at
-    ``(row, col)``. With ``centered=True`` the points' mean is subtracted
-    first, as textbook PCA does.
+    scatter ``P^T P`` (eq. `harris-scatter`), which equals the structure
+    tensor M at ``(row, col)``. With ``centered=True`` the points' mean is
+    subtracted first, as textbook PCA does.
 
     Parameters
     ----------
@@ -351,14 +436,26 @@ def gradient_pca(
     H, W = image.shape
     row = check_int_in_range(row, "row", 0, H - 1)
     col = check_int_in_range(col, "col", 0, W - 1)
-    Ix, Iy = image_gradients(image, derivative)
+    Ix, Iy = image_gradients(image, derivative=derivative)
     r = window_size // 2
     # Same reflect-101 border as the box sum, so the window matches M exactly.
-    Px = np.pad(Ix, r, mode="reflect")[row : row + window_size, col : col + window_size]
-    Py = np.pad(Iy, r, mode="reflect")[row : row + window_size, col : col + window_size]
+    Px = np.pad(Ix, r, mode="reflect")[
+        row : row + window_size, col : col + window_size
+    ]
+    Py = np.pad(Iy, r, mode="reflect")[
+        row : row + window_size, col : col + window_size
+    ]
     points = np.column_stack([Px.ravel(), Py.ravel()])
     D = points - points.mean(axis=0) if centered else points
     with np.errstate(over="ignore", invalid="ignore"):
-        matrix = finite_result(D.T @ D, "image values are too large: the scatter matrix overflows float64")
+        matrix = finite_result(
+            D.T @ D,
+            "image values are too large: the scatter matrix overflows float64",
+        )
     eigenvalues, eigenvectors = np.linalg.eigh(matrix)
-    return GradientPCA(points, matrix, eigenvalues[::-1].copy(), eigenvectors[:, ::-1].copy())
+    return GradientPCA(
+        points,
+        matrix,
+        eigenvalues[::-1].copy(),
+        fix_signs(eigenvectors[:, ::-1]),
+    )

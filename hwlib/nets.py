@@ -1,26 +1,31 @@
-"""The MLP and CNN of question 3, and one training loop for both (chapters 7, `07-mlp`, and 8, `08-cnn`).
+"""The MLP and CNN of question 3, and one training loop for both.
 
-Images go in as uint8 arrays (N, 28, 28) and are turned into one float32
-tensor (N, 1, 28, 28) in [0, 1] once, up front; batches are slices of that
-tensor, on the GPU when there is one. No per-image PIL conversion, no
-DataLoader workers.
+Written for the pages `mlp` and `cnn`. Images go in as uint8 arrays (N, 28, 28)
+and are turned into one float32 tensor (N, 1, 28, 28) in [0, 1] once, up front;
+batches are slices of that tensor, on the GPU when there is one. No per-image
+PIL conversion, no DataLoader workers.
 """
 
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
+import time
 
 import numpy as np
 import torch
 from torch import nn
 
-from ._checks import as_float_array, check_int_in_range, check_labels, finite_result
+from ._checks import (
+    as_float_array,
+    check_int_in_range,
+    check_labels,
+    finite_result,
+)
+from .history import History
 
 __all__ = [
     "MLP",
     "CNN",
-    "History",
     "to_tensor",
     "train",
     "evaluate",
@@ -33,66 +38,84 @@ __all__ = [
 
 
 class MLP(nn.Module):
-    """784 -> hidden (ReLU) -> classes. Flattens (N, 1, 28, 28) or (N, 28, 28) itself.
+    """784 -> hidden (ReLU) -> classes (eq. `mlp-forward`).
+
+    Flattens (N, 1, 28, 28) or (N, 28, 28) input itself. Layers, in order:
+    ``flatten``, ``fc1``, ``relu``, ``fc2``.
 
     Parameters
     ----------
-    input_size : int, default 784
-    hidden_size : int, default 1024
+    num_inputs : int, default 784
+    num_hiddens : int, default 1024
     num_classes : int, default 10
+
+    Examples
+    --------
+    >>> MLP()(torch.zeros(2, 1, 28, 28)).shape
+    torch.Size([2, 10])
     """
 
-    def __init__(self, input_size: int = 784, hidden_size: int = 1024, num_classes: int = 10) -> None:
+    def __init__(
+        self,
+        *,
+        num_inputs: int = 784,
+        num_hiddens: int = 1024,
+        num_classes: int = 10,
+    ) -> None:
         super().__init__()
-        self.layer1 = nn.Linear(input_size, hidden_size)
+        self.flatten = nn.Flatten()
+        self.fc1 = nn.Linear(num_inputs, num_hiddens)
         self.relu = nn.ReLU()
-        self.layer2 = nn.Linear(hidden_size, num_classes)
+        self.fc2 = nn.Linear(num_hiddens, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits (N, num_classes); softmax lives in the loss."""
-        x = torch.flatten(x, 1)
-        return self.layer2(self.relu(self.layer1(x)))
+        return self.fc2(self.relu(self.fc1(self.flatten(x))))
 
 
 class CNN(nn.Module):
     """The network prescribed by question 3.1, for 1 x 28 x 28 inputs.
 
     (conv 5x5, 32) -> ReLU -> (maxpool 2x2) -> (conv 5x5, 64) -> ReLU ->
-    (maxpool 2x2) -> flatten -> (linear 1024) -> ReLU -> (linear num_classes).
-    No padding: 28 -> 24 -> 12 -> 8 -> 4, so 64 * 4 * 4 = 1024 features
-    reach the first linear layer.
+    (maxpool 2x2) -> flatten -> (linear 1024) -> ReLU -> (linear num_classes)
+    (eq. `cnn-shapes`). No padding: 28 -> 24 -> 12 -> 8 -> 4, so
+    64 * 4 * 4 = 1024 features reach the first linear layer.
+
+    The layers are named attributes, registered in the order they are
+    applied, so ``named_children()`` walks the network from input to output:
+    ``conv1, relu1, pool1, conv2, relu2, pool2, flatten, fc1, relu3, fc2``.
+
+    Parameters
+    ----------
+    num_classes : int, default 10
+
+    Examples
+    --------
+    >>> model = CNN()
+    >>> model.conv1.weight.shape
+    torch.Size([32, 1, 5, 5])
+    >>> model(torch.zeros(2, 1, 28, 28)).shape
+    torch.Size([2, 10])
     """
 
-    def __init__(self, num_classes: int = 10) -> None:
+    def __init__(self, *, num_classes: int = 10) -> None:
         super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(1, 32, kernel_size=5),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, kernel_size=5),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-        )
-        self.classifier = nn.Sequential(
-            nn.Flatten(),
-            nn.Linear(64 * 4 * 4, 1024),
-            nn.ReLU(),
-            nn.Linear(1024, num_classes),
-        )
+        self.conv1 = nn.Conv2d(1, 32, kernel_size=5)
+        self.relu1 = nn.ReLU()
+        self.pool1 = nn.MaxPool2d(2)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=5)
+        self.relu2 = nn.ReLU()
+        self.pool2 = nn.MaxPool2d(2)
+        self.flatten = nn.Flatten()
+        self.fc1 = nn.Linear(64 * 4 * 4, 1024)
+        self.relu3 = nn.ReLU()
+        self.fc2 = nn.Linear(1024, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits (N, num_classes) from images (N, 1, 28, 28)."""
-        return self.classifier(self.features(x))
-
-
-class History(NamedTuple):
-    """Per-epoch record of :func:`train`."""
-
-    train_loss: list[float]
-    test_loss: list[float]
-    test_accuracy: list[float]
-    seconds: list[float]
-    """Wall time of each epoch's training (evaluation excluded)."""
+        for layer in self.children():  # in the order they were registered
+            x = layer(x)
+        return x
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -106,57 +129,104 @@ def _device(device: str | torch.device) -> torch.device:
     return torch.device(device)
 
 
-def to_tensor(X: np.ndarray, device: str | torch.device = "cpu") -> torch.Tensor:
-    """Images (N, 28, 28), uint8 0..255 or float, as float32 (N, 1, 28, 28) in [0, 1].
+def to_tensor(
+    X: np.ndarray, *, device: str | torch.device = "cpu"
+) -> torch.Tensor:
+    """Images (N, 28, 28) as float32 (N, 1, 28, 28) in [0, 1].
 
-    uint8 input is divided by 255 (as torchvision's ``ToTensor`` does); float
-    input is taken as already scaled.
+    uint8 input (0..255) is divided by 255, as torchvision's ``ToTensor``
+    does; float input is taken as already scaled.
+
+    Examples
+    --------
+    >>> to_tensor(np.full((1, 28, 28), 255, dtype=np.uint8)).max().item()
+    1.0
     """
     is_uint8 = np.asarray(X).dtype == np.uint8
     X = as_float_array(X, "X", ndim=3)
     if X.shape[1:] != (28, 28):
-        raise ValueError(f"X must be MNIST-sized images (N, 28, 28), got shape {X.shape}")
+        raise ValueError(
+            f"X must be MNIST-sized images (N, 28, 28), got shape {X.shape}"
+        )
     if is_uint8:
         X = X / 255.0
     with np.errstate(over="ignore"):
-        X32 = finite_result(X.astype(np.float32), "X values exceed the float32 range the networks compute in")
+        X32 = finite_result(
+            X.astype(np.float32),
+            "X values exceed the float32 range the networks compute in",
+        )
     return torch.from_numpy(X32).unsqueeze(1).to(_device(device))
 
 
-def _prepare(data, name: str, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    if not (isinstance(data, (tuple, list)) and len(data) == 2):
-        raise TypeError(f"{name} must be a pair (X, y) of images (N, 28, 28) and labels (N,)")
-    X, y = data
-    X_t = to_tensor(X, device)
-    y_t = torch.from_numpy(check_labels(y, f"{name}[1]", X_t.shape[0])).to(device)
-    return X_t, y_t
+def _prepare(
+    X: object, y: object, name: str, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Images and labels as tensors on ``device``.
+
+    ``name`` names them in errors.
+    """
+    X_t = to_tensor(X, device=device)
+    y_t = torch.from_numpy(check_labels(y, name, X_t.shape[0]))
+    return X_t, y_t.to(device)
 
 
 def _quiet(progress: bool | None) -> bool:
-    if progress is None:  # the book build sets HWLIB_QUIET=1; interactive readers get a bar
+    if progress is None:  # the book build sets HWLIB_QUIET=1
         return os.environ.get("HWLIB_QUIET", "") not in ("", "0")
     return not progress
 
 
 @torch.no_grad()
-def evaluate(
-    model: nn.Module, X: torch.Tensor, y: torch.Tensor, batch_size: int = 1000
+def _evaluate_tensors(
+    model: nn.Module, X: torch.Tensor, y: torch.Tensor, batch_size: int
 ) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy (total correct / total examples) on prepared tensors."""
     model.eval()
     total_loss, correct = 0.0, 0
     for start in range(0, X.shape[0], batch_size):
         logits = model(X[start : start + batch_size])
         target = y[start : start + batch_size]
-        total_loss += nn.functional.cross_entropy(logits, target, reduction="sum").item()
+        total_loss += nn.functional.cross_entropy(
+            logits, target, reduction="sum"
+        ).item()
         correct += (logits.argmax(1) == target).sum().item()
     return total_loss / X.shape[0], correct / X.shape[0]
 
 
+def evaluate(
+    model: nn.Module, X: np.ndarray, y: np.ndarray, *, batch_size: int = 1000
+) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy of ``model`` on labelled images.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    X : array_like, shape (N, 28, 28)
+        uint8 0..255 or float in [0, 1].
+    y : array_like of int, shape (N,)
+    batch_size : int >= 1, default 1000
+        Images per forward pass (memory only; results do not depend on it).
+
+    Returns
+    -------
+    loss : float
+    accuracy : float
+        Correct predictions over all N images.
+    """
+    batch_size = check_int_in_range(batch_size, "batch_size", 1)
+    X_t, y_t = _prepare(X, y, "y", _model_device(model))
+    return _evaluate_tensors(model, X_t, y_t, batch_size)
+
+
+def _model_device(model: nn.Module) -> torch.device:
+    return next(model.parameters()).device
+
+
 def train(
     model: nn.Module,
-    train_data: tuple[np.ndarray, np.ndarray],
-    test_data: tuple[np.ndarray, np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    val_data: tuple[np.ndarray, np.ndarray] | None = None,
     lr: float = 5e-4,
     num_epochs: int = 5,
     batch_size: int = 64,
@@ -164,14 +234,17 @@ def train(
     device: str | torch.device = "auto",
     progress: bool | None = None,
 ) -> History:
-    """Train ``model`` in place with Adam and cross-entropy; evaluate after every epoch.
+    """Train ``model`` in place with Adam and cross-entropy.
 
     Parameters
     ----------
     model : torch.nn.Module
         Maps (B, 1, 28, 28) to logits (B, classes). Moved to ``device``.
-    train_data, test_data : (X, y)
-        Images (N, 28, 28) (uint8 0..255 or float in [0, 1]) and int labels (N,).
+    X : array_like, shape (N, 28, 28)
+        Training images, uint8 0..255 or float in [0, 1].
+    y : array_like of int, shape (N,)
+    val_data : (X_val, y_val), optional
+        Validation images and labels, evaluated after every epoch.
     lr : float > 0
     num_epochs : int >= 1
     batch_size : int >= 1
@@ -186,22 +259,27 @@ def train(
     Returns
     -------
     History
+        Running training loss per epoch, and the validation loss and
+        accuracy when ``val_data`` is given.
     """
-    import time
-
     lr = float(lr)
     if not (np.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a positive number, got {lr}")
     num_epochs = check_int_in_range(num_epochs, "num_epochs", 1)
     batch_size = check_int_in_range(batch_size, "batch_size", 1)
     dev = _device(device)
-    X_train, y_train = _prepare(train_data, "train_data", dev)
-    X_test, y_test = _prepare(test_data, "test_data", dev)
+    X_train, y_train = _prepare(X, y, "y", dev)
+    if val_data is not None:
+        if not (isinstance(val_data, (tuple, list)) and len(val_data) == 2):
+            raise TypeError(
+                "val_data must be a pair (X_val, y_val) of images and labels"
+            )
+        X_val, y_val = _prepare(*val_data, "val_data[1]", dev)
     model.to(dev)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     generator = torch.Generator(device="cpu").manual_seed(seed)
     n = X_train.shape[0]
-    history = History([], [], [], [])
+    history = History()
     for epoch in range(num_epochs):
         model.train()
         order = torch.randperm(n, generator=generator).to(dev)
@@ -209,36 +287,49 @@ def train(
         if not _quiet(progress):
             from tqdm.auto import tqdm
 
-            starts = tqdm(starts, desc=f"epoch {epoch + 1}/{num_epochs}", leave=False)
+            desc = f"epoch {epoch + 1}/{num_epochs}"
+            starts = tqdm(starts, desc=desc, leave=False)
         t0 = time.perf_counter()
-        running = torch.zeros((), device=dev)  # summed on the device: no sync per batch
+        running = torch.zeros((), device=dev)  # summed on the device: no sync
         for start in starts:
             idx = order[start : start + batch_size]
-            loss = nn.functional.cross_entropy(model(X_train[idx]), y_train[idx])
+            loss = nn.functional.cross_entropy(
+                model(X_train[idx]), y_train[idx]
+            )
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             running += loss.detach() * len(idx)
         train_loss = running.item() / n
-        history.seconds.append(time.perf_counter() - t0)
-        test_loss, test_accuracy = evaluate(model, X_test, y_test)
-        history.train_loss.append(train_loss)
-        history.test_loss.append(test_loss)
-        history.test_accuracy.append(test_accuracy)
+        seconds = time.perf_counter() - t0
+        val = {}
+        if val_data is not None:
+            val_loss, val_accuracy = _evaluate_tensors(
+                model, X_val, y_val, 1000
+            )
+            val = {"val_loss": val_loss, "val_accuracy": val_accuracy}
+        history.append(train_loss=train_loss, seconds=seconds, **val)
     return history
 
 
 @torch.no_grad()
-def predict_proba(model: nn.Module, X: np.ndarray, batch_size: int = 1000) -> np.ndarray:
-    """Class probabilities (N, classes) for images (N, 28, 28)."""
+def predict_proba(
+    model: nn.Module, X: np.ndarray, *, batch_size: int = 1000
+) -> np.ndarray:
+    """Class probabilities (N, classes) of float64 for images (N, 28, 28)."""
+    batch_size = check_int_in_range(batch_size, "batch_size", 1)
     model.eval()
-    dev = next(model.parameters()).device
-    X_t = to_tensor(X, dev)
-    out = [torch.softmax(model(X_t[s : s + batch_size]), 1) for s in range(0, X_t.shape[0], batch_size)]
+    X_t = to_tensor(X, device=_model_device(model))
+    out = [
+        torch.softmax(model(X_t[s : s + batch_size]), 1)
+        for s in range(0, X_t.shape[0], batch_size)
+    ]
     return torch.cat(out).cpu().numpy().astype(np.float64)
 
 
-def misclassified(model: nn.Module, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def misclassified(
+    model: nn.Module, X: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The test points ``model`` gets wrong.
 
     Returns
@@ -255,7 +346,11 @@ def misclassified(model: nn.Module, X: np.ndarray, y: np.ndarray) -> tuple[np.nd
     wrong = np.flatnonzero(predicted != y)
     confidence = proba[wrong, predicted[wrong]]
     order = np.argsort(-confidence, kind="stable")
-    return wrong[order].astype(np.int64), predicted[wrong][order].astype(np.int64), confidence[order]
+    return (
+        wrong[order].astype(np.int64),
+        predicted[wrong][order].astype(np.int64),
+        confidence[order],
+    )
 
 
 def save(model: nn.Module, path: str | os.PathLike) -> None:
@@ -264,6 +359,11 @@ def save(model: nn.Module, path: str | os.PathLike) -> None:
 
 
 def load(model: nn.Module, path: str | os.PathLike) -> nn.Module:
-    """Load weights saved by :func:`save` into ``model`` (tensors only: ``weights_only=True``)."""
-    model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+    """Load weights saved by :func:`save` into ``model``.
+
+    Tensors only: ``weights_only=True``.
+    """
+    model.load_state_dict(
+        torch.load(path, map_location="cpu", weights_only=True)
+    )
     return model

@@ -1,34 +1,409 @@
-"""Figures more than one chapter draws (chapters 4, `04-knn`, and 8, `08-cnn`)."""
+"""Figures the pages draw, so that a page's visible code is the algorithm.
+
+Each function draws one kind of figure and returns what it drew on (a
+matplotlib ``Figure`` or ``Axes``); pages call ``plt.show()`` after it.
+Functions that draw one panel take ``ax=None`` (a new figure) or an
+existing ``Axes``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from ._checks import check_int_in_range, check_labels
+from ._checks import as_float_array, check_int_in_range, check_labels
+from .history import History
 
-__all__ = ["confusion_matrix", "plot_confusion_matrix"]
+__all__ = [
+    "confusion_matrix",
+    "plot_confusion_matrix",
+    "plot_training_curves",
+    "plot_image_grid",
+    "plot_gradient_cloud",
+    "plot_lambda_plane",
+]
 
 
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int = 10) -> np.ndarray:
-    """Counts (num_classes, num_classes): row = true class, column = predicted class."""
+def _pyplot():
+    import matplotlib.pyplot as plt  # on demand: importing hwlib stays fast
+
+    return plt
+
+
+def _axes(ax, figsize: tuple[float, float]):
+    return _pyplot().subplots(figsize=figsize)[1] if ax is None else ax
+
+
+def confusion_matrix(
+    y_true: np.ndarray, y_pred: np.ndarray, *, num_classes: int = 10
+) -> np.ndarray:
+    """Counts of (true, predicted) label pairs.
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like of int, shape (n,)
+        Labels in ``0..num_classes-1``.
+    num_classes : int >= 1, default 10
+
+    Returns
+    -------
+    counts : ndarray of int64, shape (num_classes, num_classes)
+        Row = true class, column = predicted class.
+
+    Examples
+    --------
+    >>> confusion_matrix([0, 1, 1], [0, 0, 1], num_classes=2)
+    array([[1, 0],
+           [1, 1]])
+    """
     y_true = np.asarray(y_true)
-    y_true = check_labels(y_true, "y_true", y_true.shape[0] if y_true.ndim == 1 else -1)
+    n = y_true.shape[0] if y_true.ndim == 1 else -1
+    y_true = check_labels(y_true, "y_true", n)
     y_pred = check_labels(y_pred, "y_pred", y_true.shape[0])
     num_classes = check_int_in_range(num_classes, "num_classes", 1)
     for name, y in (("y_true", y_true), ("y_pred", y_pred)):
         if y.size and (y.min() < 0 or y.max() >= num_classes):
-            raise ValueError(f"{name} must hold labels in 0..{num_classes - 1}")
+            raise ValueError(
+                f"{name} must hold labels in 0..{num_classes - 1}"
+            )
     counts = np.zeros((num_classes, num_classes), dtype=np.int64)
     np.add.at(counts, (y_true, y_pred), 1)
     return counts
 
 
-def plot_confusion_matrix(ax, y_true: np.ndarray, y_pred: np.ndarray, num_classes: int = 10) -> np.ndarray:
-    """Draw the confusion matrix on ``ax`` with every non-zero count written in its cell; return it."""
-    counts = confusion_matrix(y_true, y_pred, num_classes)
+def plot_confusion_matrix(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    *,
+    num_classes: int = 10,
+    ax=None,
+) -> np.ndarray:
+    """Draw the confusion matrix, every non-zero count written in its cell.
+
+    Returns the counts (see :func:`confusion_matrix`).
+    """
+    counts = confusion_matrix(y_true, y_pred, num_classes=num_classes)
+    ax = _axes(ax, (5.5, 5))
     ax.imshow(counts, cmap="Blues")
     for i, j in zip(*np.nonzero(counts)):
-        dark = counts[i, j] > counts.max() / 2
-        ax.text(j, i, counts[i, j], ha="center", va="center", fontsize=8, color="white" if dark else "black")
-    ax.set(xticks=range(num_classes), yticks=range(num_classes), xlabel="predicted", ylabel="true")
+        dark = counts[i, j] > counts.max() / 2  # white text on dark cells
+        ax.text(
+            j,
+            i,
+            counts[i, j],
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="white" if dark else "black",
+        )
+    ticks = range(num_classes)
+    ax.set(xticks=ticks, yticks=ticks, xlabel="predicted", ylabel="true")
     return counts
+
+
+def plot_training_curves(
+    histories: History | Sequence[History],
+    *,
+    labels: Sequence[str] | None = None,
+    target: float | None = None,
+    log_loss: bool = False,
+):
+    """Loss (left) and validation accuracy (right) per epoch, for any trainer.
+
+    Parameters
+    ----------
+    histories : History or sequence of History
+        From :func:`hwlib.softmax.sgd` or :func:`hwlib.nets.train`.
+    labels : sequence of str, optional
+        One legend entry per history.
+    target : float, optional
+        An accuracy to mark with a dashed line (e.g. 0.9).
+    log_loss : bool, default False
+        Logarithmic loss axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Notes
+    -----
+    The training loss is the running loss of the epoch (solid); the
+    validation loss, measured after the epoch, is dashed in the same colour.
+    """
+    if isinstance(histories, History):
+        histories = [histories]
+    if labels is None:
+        labels = [None] * len(histories)
+    if len(labels) != len(histories):
+        raise ValueError(
+            f"labels must have one entry per history ({len(histories)}), "
+            f"got {len(labels)}"
+        )
+    plt = _pyplot()
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.4))
+    for h, label, color in zip(histories, labels, _colors(len(histories))):
+        epochs = np.arange(1, h.num_epochs + 1)
+        name = "" if label is None else f"{label}, "
+        ax_loss.plot(
+            epochs,
+            h.train_loss,
+            color=color,
+            marker=".",
+            label=f"{name}train (running)",
+        )
+        if h.val_loss:
+            ax_loss.plot(
+                epochs,
+                h.val_loss,
+                "--",
+                color=color,
+                marker=".",
+                label=f"{name}validation",
+            )
+        if h.val_accuracy:
+            accuracy = 100 * np.array(h.val_accuracy)
+            ax_acc.plot(epochs, accuracy, color=color, marker=".", label=label)
+    if target is not None:
+        ax_acc.axhline(100 * target, ls=":", c="gray", lw=1)
+    ax_loss.set(xlabel="epoch", ylabel="cross-entropy")
+    if log_loss:
+        ax_loss.set_yscale("log")
+    ax_acc.set(xlabel="epoch", ylabel="validation accuracy (%)")
+    ax_loss.legend(fontsize=8)
+    if any(label is not None for label in labels):
+        ax_acc.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def _colors(n: int) -> list:
+    cycle = _pyplot().rcParams["axes.prop_cycle"].by_key()["color"]
+    return [cycle[i % len(cycle)] for i in range(n)]
+
+
+def plot_image_grid(
+    images: np.ndarray,
+    *,
+    num_cols: int = 10,
+    titles: Sequence[str] | None = None,
+    row_labels: Sequence[str] | None = None,
+    scale: str | tuple[float, float] = "each",
+    colorbar: bool = False,
+    size: float = 1.2,
+):
+    """Draw images in a grid, row by row.
+
+    Parameters
+    ----------
+    images : array_like, shape (n, H, W) or (n, H * W) with H = W
+        Grey images (a flat row of a square image is reshaped).
+    num_cols : int >= 1, default 10
+    titles : sequence of str, optional
+        One per image, above it.
+    row_labels : sequence of str, optional
+        One per row, left of it.
+    scale : "each", "symmetric", "symmetric-each" or (vmin, vmax)
+        ``"each"``: every image in grey, stretched to its own range.
+        ``"symmetric"``: red-blue, one scale centred at 0 for all images
+        (signed weights, eigenvectors). ``"symmetric-each"``: red-blue,
+        each image on its own symmetric scale. A pair: grey between them
+        (``(0, 255)`` for digits as they are stored).
+    colorbar : bool, default False
+        Add one colour bar (meaningful with a shared scale).
+    size : float, default 1.2
+        Side of one panel in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    images = _as_square_images(images)
+    n = len(images)
+    num_cols = check_int_in_range(num_cols, "num_cols", 1)
+    num_cols = min(num_cols, n)
+    num_rows = -(-n // num_cols)
+    for name, seq, count in (
+        ("titles", titles, n),
+        ("row_labels", row_labels, num_rows),
+    ):
+        if seq is not None and len(seq) != count:
+            raise ValueError(
+                f"{name} must have {count} entries, got {len(seq)}"
+            )
+    style = _image_style(scale, images)
+    plt = _pyplot()
+    height = size * (1.25 if titles is not None else 1.0)
+    fig, axes = plt.subplots(
+        num_rows,
+        num_cols,
+        figsize=(size * num_cols, height * num_rows),
+        squeeze=False,
+    )
+    for i, ax in enumerate(axes.ravel()):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if i >= n:
+            ax.axis("off")
+            continue
+        shown = ax.imshow(images[i], **style(images[i]))
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=8)
+    for r, label in enumerate(row_labels or []):
+        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center")
+    if colorbar:
+        fig.colorbar(shown, ax=axes, shrink=0.8)
+    return fig
+
+
+def _as_square_images(images: object) -> np.ndarray:
+    images = as_float_array(images, "images", ndim=(2, 3))
+    if images.ndim == 2:
+        side = int(round(np.sqrt(images.shape[1])))
+        if side * side != images.shape[1]:
+            raise ValueError(
+                "images given as rows must be square images flattened "
+                f"(H * W with H = W), got {images.shape[1]} values per row"
+            )
+        images = images.reshape(len(images), side, side)
+    return images
+
+
+def _image_style(scale, images: np.ndarray):
+    """A function from one image to ``imshow`` keyword arguments."""
+    if isinstance(scale, tuple) and len(scale) == 2:
+        vmin, vmax = (float(v) for v in scale)
+        return lambda image: {"cmap": "gray", "vmin": vmin, "vmax": vmax}
+    if scale == "each":
+        return lambda image: {"cmap": "gray"}
+    if scale == "symmetric":
+        vmax = float(np.abs(images).max()) or 1.0
+        return lambda image: {"cmap": "RdBu_r", "vmin": -vmax, "vmax": vmax}
+    if scale == "symmetric-each":
+
+        def each(image):
+            vmax = float(np.abs(image).max()) or 1.0
+            return {"cmap": "RdBu_r", "vmin": -vmax, "vmax": vmax}
+
+        return each
+    raise ValueError(
+        "scale must be 'each', 'symmetric', 'symmetric-each' or a pair "
+        f"(vmin, vmax), got {scale!r}"
+    )
+
+
+def plot_gradient_cloud(view, *, ax=None, title: str | None = None):
+    """Gradient vectors of one window and their principal axes as an ellipse.
+
+    The ellipse has semi-axes twice the RMS spread along each eigenvector,
+    ``2 sqrt(lambda_i / n)`` for ``n`` points, and is centred at the origin:
+    Harris's matrix is the scatter about the origin (eq. `harris-scatter`).
+
+    Parameters
+    ----------
+    view : hwlib.harris.GradientPCA
+        From :func:`hwlib.harris.gradient_pca`.
+    ax : matplotlib Axes, optional
+    title : str, optional
+        Defaults to the two eigenvalues.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from matplotlib.patches import Ellipse
+
+    ax = _axes(ax, (3.5, 3.5))
+    points, eigenvalues = view.points, view.eigenvalues
+    ax.scatter(*points.T, s=8)
+    v1 = view.eigenvectors[:, 0]
+    angle = np.degrees(np.arctan2(v1[1], v1[0]))
+    width, height = 4 * np.sqrt(eigenvalues / len(points))
+    ax.add_patch(
+        Ellipse(
+            (0, 0),
+            width,
+            height,
+            angle=angle,
+            fill=False,
+            color="tab:red",
+            lw=2,
+        )
+    )
+    lim = max(np.abs(points).max(), 5) * 1.15
+    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal")
+    ax.set(xlabel="$I_x$", ylabel="$I_y$")
+    if title is None:
+        title = rf"$\lambda_1$={eigenvalues[0]:.3g}, " + (
+            rf"$\lambda_2$={eigenvalues[1]:.3g}"
+        )
+    ax.set_title(title, fontsize=9)
+    return ax
+
+
+def plot_lambda_plane(
+    lambda1: np.ndarray,
+    lambda2: np.ndarray,
+    *,
+    kappa: float,
+    quantile: float = 0.999,
+    ax=None,
+):
+    """Pixels placed by their eigenvalues, with Harris-response iso-lines.
+
+    Parameters
+    ----------
+    lambda1, lambda2 : array_like, same shape
+        Eigenvalues of M at every pixel, ``lambda1 >= lambda2``.
+    kappa : float
+        Harris constant of the iso-lines ``R = l1 l2 - kappa (l1 + l2)^2``
+        (eq. `harris-R-eig`); ``R = 0`` is dashed.
+    quantile : float in (0, 1], default 0.999
+        The axes end at this quantile of ``lambda1`` (outliers clipped).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    lambda1 = as_float_array(lambda1, "lambda1", ndim=(1, 2)).ravel()
+    lambda2 = as_float_array(lambda2, "lambda2", ndim=(1, 2)).ravel()
+    if lambda1.shape != lambda2.shape:
+        raise ValueError("lambda1 and lambda2 must have the same shape")
+    ax = _axes(ax, (6, 5.5))
+    top = float(np.quantile(lambda1, quantile)) or 1.0
+    g = np.linspace(0, top, 200)
+    G1, G2 = np.meshgrid(g, g)
+    R = G1 * G2 - kappa * (G1 + G2) ** 2
+    ax.hexbin(
+        lambda1,
+        lambda2,
+        gridsize=80,
+        bins="log",
+        extent=(0, top, 0, top),
+        cmap="Greys",
+        mincnt=1,
+    )
+    if np.any(R > 0):
+        levels = np.quantile(R[R > 0], [0.25, 0.5, 0.75, 0.95])
+        lines = ax.contour(
+            G1, G2, R, levels=levels, colors="tab:red", linewidths=1
+        )
+        ax.clabel(lines, fmt="%.2g", fontsize=7)
+    ax.contour(G1, G2, R, levels=[0], colors="tab:red", linestyles="--")
+    ax.plot([0, top], [0, top], ":", c="gray")
+    for text, x, y in [
+        ("corner", 0.7, 0.85),
+        ("edge", 0.75, 0.05),
+        ("edge", 0.05, 0.75),
+        ("flat", 0.02, 0.02),
+    ]:
+        ax.text(
+            x * top,
+            y * top,
+            text,
+            color="tab:red" if text == "corner" else "black",
+        )
+    ax.set(xlabel=r"$\lambda_1$", ylabel=r"$\lambda_2$")
+    ax.set(xlim=(0, top), ylim=(0, top))
+    return ax

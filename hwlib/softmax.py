@@ -1,24 +1,35 @@
-"""Softmax regression (chapters 5, `05-softmax-gradients`, and 6, `06-softmax-sgd`).
+"""Softmax regression (pages `softmax-gradients` and `softmax-sgd`).
 
-Shapes follow question 2.2: ``W`` is (c, m) for c classes and m features,
-``b`` is (c,), a data point ``x`` is (m,) and its one-hot target ``y_true`` is
-(c,). Every function also takes a batch: ``X`` (n, m) and ``Y`` (n, c).
+Shapes follow question 2.2: ``W`` is (c, d) for c classes and d features,
+``b`` is (c,), a data point ``x`` is (d,) and its label an integer in
+``0..c-1`` (the question's one-hot target ``y'`` is :func:`one_hot` of it).
+Every function also takes a batch: ``X`` (n, d), or images (n, H, W) that are
+flattened to ``d = H * W`` (uint8 is converted to float64 first), with labels
+``y`` (n,).
 """
 
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
+import time
 
 import numpy as np
 
-from ._checks import as_float_array, check_int_in_range, check_labels, finite_result
+from ._checks import (
+    as_float_array,
+    check_int_in_range,
+    check_labels,
+    finite_result,
+)
+from .history import History
 
-__all__ = ["softmax", "loss", "loss_grad", "predict", "one_hot", "sgd", "SGDHistory"]
+__all__ = ["softmax", "loss", "loss_grad", "predict", "one_hot", "sgd"]
 
 
 def softmax(u: np.ndarray) -> np.ndarray:
-    """Stable softmax ``exp(u - max u) / sum exp(u - max u)`` (eq. `sm-stable` in chapter 6).
+    """Stable softmax ``exp(u - max u) / sum exp(u - max u)``.
+
+    See eq. `sm-stable`.
 
     Parameters
     ----------
@@ -29,11 +40,22 @@ def softmax(u: np.ndarray) -> np.ndarray:
     -------
     ndarray, same shape as ``u``
         Non-negative, each row sums to 1. ``u`` itself is never modified.
+
+    Examples
+    --------
+    >>> softmax([1000.0, 1000.0])
+    array([0.5, 0.5])
     """
-    u = as_float_array(u, "u", ndim=(1, 2))  # a copy: the shift below cannot touch the caller's array
+    u = as_float_array(
+        u, "u", ndim=(1, 2)
+    )  # a copy: the shift below cannot touch the caller's array
     if u.shape[-1] == 0:
-        raise ValueError(f"u must have at least one class, got shape {u.shape}")
-    with np.errstate(over="ignore"):  # e.g. -1e308 - 1e308 = -inf, whose exp is exactly 0
+        raise ValueError(
+            f"u must have at least one class, got shape {u.shape}"
+        )
+    with np.errstate(
+        over="ignore"
+    ):  # e.g. -1e308 - 1e308 = -inf, whose exp is exactly 0
         u -= u.max(axis=-1, keepdims=True)
     e = np.exp(u)
     return e / e.sum(axis=-1, keepdims=True)
@@ -44,114 +66,176 @@ def _log_softmax(u: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-def _check_problem(W, b, x, y_true):
+def _as_features(X: object, name: str, ndim: tuple[int, ...]) -> np.ndarray:
+    """``X`` as float64; images (n, H, W) become rows (n, H * W)."""
+    X = as_float_array(X, name, ndim=ndim)
+    return X.reshape(X.shape[0], -1) if X.ndim == 3 else X
+
+
+def _check_label_range(y: np.ndarray, name: str, num_classes: int) -> None:
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(
+            f"{name} must hold labels in 0..{num_classes - 1}, "
+            f"got {y.min()}..{y.max()}"
+        )
+
+
+def _check_problem(W, b, X, y):
+    """Validate ``W, b, X, y``; return them with ``y`` one-hot.
+
+    The one-hot ``y`` is shaped like ``X``.
+    """
     W = as_float_array(W, "W", ndim=2)
-    c, m = W.shape
+    c, d = W.shape
     b = as_float_array(b, "b", ndim=1)
     if b.shape != (c,):
-        raise ValueError(f"b must have shape ({c},) to match W {W.shape}, got {b.shape}")
-    x = as_float_array(x, "x", ndim=(1, 2))
-    if x.shape[-1] != m:
-        raise ValueError(f"x must have {m} features to match W {W.shape}, got shape {x.shape}")
-    y_true = as_float_array(y_true, "y_true", ndim=x.ndim)
-    if y_true.shape != x.shape[:-1] + (c,):
-        raise ValueError(f"y_true must have shape {x.shape[:-1] + (c,)}, got {y_true.shape}")
-    if not (np.all((y_true == 0) | (y_true == 1)) and np.all(y_true.sum(axis=-1) == 1)):
-        raise ValueError("y_true must be one-hot: zeros and a single 1 per row")
-    return W, b, x, y_true
+        raise ValueError(
+            f"b must have shape ({c},) to match W {W.shape}, got {b.shape}"
+        )
+    X = _as_features(X, "X", ndim=(1, 2, 3))
+    if X.shape[-1] != d:
+        raise ValueError(
+            f"X must have {d} features to match W {W.shape}, "
+            f"got shape {X.shape}"
+        )
+    if X.ndim == 1:  # one data point: y is one label
+        y = check_labels(np.reshape(y, -1), "y", 1)
+    else:
+        y = check_labels(y, "y", X.shape[0])
+    _check_label_range(y, "y", c)
+    Y = one_hot(y, num_classes=c)
+    return W, b, X, (Y[0] if X.ndim == 1 else Y)
 
 
 def _logits(W: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         u = x @ W.T + b
-    return finite_result(u, "W, b and x are too large: the logits W x + b overflow float64")
+    return finite_result(
+        u, "W, b and x are too large: the logits W x + b overflow float64"
+    )
 
 
-def loss(W: np.ndarray, b: np.ndarray, x: np.ndarray, y_true: np.ndarray) -> float:
-    """Cross-entropy ``J(y', S(Wx + b)) = -sum_i y'_i log y_i`` (eq. `sm-loss` in chapter 5).
+def loss(W: np.ndarray, b: np.ndarray, X: np.ndarray, y: object) -> float:
+    """Cross-entropy ``J(y', S(Wx + b)) = -sum_i y'_i log y_i``.
 
-    Computed as ``log-sum-exp(u) - u . y'``, finite for any finite logits.
+    See eq. `sm-loss`. Computed as ``log-sum-exp(u) - u . y'``, finite for
+    any finite logits.
 
     Parameters
     ----------
-    W : array_like, shape (c, m)
+    W : array_like, shape (c, d)
     b : array_like, shape (c,)
-    x : array_like, shape (m,) or (n, m)
-    y_true : array_like, shape (c,) or (n, c)
-        One-hot targets.
+    X : array_like, shape (d,), (n, d) or images (n, H, W)
+        One data point or a batch.
+    y : int or array_like of int, shape (n,)
+        Class labels in ``0..c-1``: one for a single point.
 
     Returns
     -------
     float
         The loss, summed over the batch for batch input.
+
+    Examples
+    --------
+    >>> round(loss(np.zeros((2, 3)), np.zeros(2), np.ones(3), 0), 4)
+    0.6931
     """
-    W, b, x, y_true = _check_problem(W, b, x, y_true)
+    W, b, X, Y = _check_problem(W, b, X, y)
     with np.errstate(over="ignore", invalid="ignore"):
-        J = float(-(y_true * _log_softmax(_logits(W, b, x))).sum())
-    return finite_result(np.float64(J), "W, b and x give a loss that overflows float64").item()
+        J = float(-(Y * _log_softmax(_logits(W, b, X))).sum())
+    return finite_result(
+        np.float64(J), "W, b and x give a loss that overflows float64"
+    ).item()
 
 
 def loss_grad(
-    W: np.ndarray, b: np.ndarray, x: np.ndarray, y_true: np.ndarray
+    W: np.ndarray, b: np.ndarray, X: np.ndarray, y: object
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gradient of :func:`loss`: ``dW = (y - y') x^T``, ``db = y - y'`` (eqs. `sm-dW`, `sm-db` in chapter 5).
+    """Gradient of :func:`loss`: ``dW = (y - y') x^T``, ``db = y - y'``.
+
+    See eqs. `grad-dJdW`, `grad-dJdb`.
 
     Parameters
     ----------
-    W, b, x, y_true
+    W, b, X, y
         As in :func:`loss`.
 
     Returns
     -------
-    dW : ndarray, shape (c, m)
+    dW : ndarray, shape (c, d)
     db : ndarray, shape (c,)
         Summed over the batch for batch input.
+
+    Examples
+    --------
+    >>> dW, db = loss_grad(np.zeros((2, 1)), np.zeros(2), [2.0], 0)
+    >>> dW, db
+    (array([[-1.],
+           [ 1.]]), array([-0.5,  0.5]))
     """
-    W, b, x, y_true = _check_problem(W, b, x, y_true)
-    error = softmax(_logits(W, b, x)) - y_true  # y - y'
+    W, b, X, Y = _check_problem(W, b, X, y)
+    error = softmax(_logits(W, b, X)) - Y  # y - y'
     with np.errstate(over="ignore", invalid="ignore"):
-        dW = np.outer(error, x) if x.ndim == 1 else error.T @ x
-    finite_result(dW, "x is too large: the gradient (y - y') x^T overflows float64")
-    return dW, (error if x.ndim == 1 else error.sum(axis=0))
+        dW = np.outer(error, X) if X.ndim == 1 else error.T @ X
+    finite_result(dW, "X is too large: the gradient (y - y') x^T overflows")
+    return dW, (error if X.ndim == 1 else error.sum(axis=0))
 
 
 def predict(W: np.ndarray, b: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """Most probable class ``argmax_j (W x + b)_j`` of each row of ``X`` (n, m) -> (n,)."""
+    """Most probable class ``argmax_j (W x + b)_j`` of each data point.
+
+    Parameters
+    ----------
+    W : array_like, shape (c, d)
+    b : array_like, shape (c,)
+    X : array_like, shape (n, d) or images (n, H, W)
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+    """
     W = as_float_array(W, "W", ndim=2)
     b = as_float_array(b, "b", ndim=1)
-    X = as_float_array(X, "X", ndim=2)
+    X = _as_features(X, "X", ndim=(2, 3))
     if X.shape[1] != W.shape[1] or b.shape != (W.shape[0],):
-        raise ValueError(f"X (n, {W.shape[1]}) and b ({W.shape[0]},) must match W {W.shape}; got X {X.shape}, b {b.shape}")
+        raise ValueError(
+            f"X (n, {W.shape[1]}) and b ({W.shape[0]},) must match W "
+            f"{W.shape}; got X {X.shape}, b {b.shape}"
+        )
     return np.argmax(_logits(W, b, X), axis=1)
 
 
-def one_hot(y: np.ndarray, num_classes: int = 10) -> np.ndarray:
-    """One-hot rows (n, num_classes) from integer labels (n,)."""
+def one_hot(y: object, *, num_classes: int = 10) -> np.ndarray:
+    """One-hot targets ``y'`` from integer labels.
+
+    Parameters
+    ----------
+    y : array_like of int, shape (n,)
+    num_classes : int >= 1, default 10
+
+    Returns
+    -------
+    Y : ndarray of float64, shape (n, num_classes)
+
+    Examples
+    --------
+    >>> one_hot([2, 0], num_classes=3)
+    array([[0., 0., 1.],
+           [1., 0., 0.]])
+    """
     y = np.asarray(y)
     y = check_labels(y, "y", y.shape[0] if y.ndim == 1 else -1)
     num_classes = check_int_in_range(num_classes, "num_classes", 1)
-    if y.size and (y.min() < 0 or y.max() >= num_classes):
-        raise ValueError(f"y must hold labels in 0..{num_classes - 1}, got {y.min()}..{y.max()}")
+    _check_label_range(y, "y", num_classes)
     Y = np.zeros((y.shape[0], num_classes))
     Y[np.arange(y.shape[0]), y] = 1.0
     return Y
 
 
-class SGDHistory(NamedTuple):
-    """Per-epoch record of :func:`sgd`."""
-
-    train_loss: list[float]
-    """Mean cross-entropy over each epoch, every point's (or minibatch's) loss
-    taken just before its own update: the running loss that ``hwlib.nets.train``
-    also reports. It comes free with the updates; a separate pass over the
-    training set after each epoch would cost about as much as the epoch's
-    forward passes again."""
-    test_accuracy: list[float]
-    """Accuracy on the test set after each epoch (empty without test data)."""
-
-
 def _progress(iterable, enabled: bool | None, total: int):
-    if enabled is None:  # the book build sets HWLIB_QUIET=1; interactive readers get a bar
+    if (
+        enabled is None
+    ):  # the book build sets HWLIB_QUIET=1; interactive readers get a bar
         enabled = os.environ.get("HWLIB_QUIET", "") in ("", "0")
     if not enabled:
         return iterable
@@ -162,18 +246,19 @@ def _progress(iterable, enabled: bool | None, total: int):
 
 def sgd(
     X: np.ndarray,
-    Y: np.ndarray,
+    y: np.ndarray,
+    *,
     lr: float = 1e-3,
     num_epochs: int = 20,
-    seed: int = 0,
     batch_size: int = 1,
     shuffle: bool = False,
-    X_test: np.ndarray | None = None,
-    y_test: np.ndarray | None = None,
+    seed: int = 0,
+    num_classes: int = 10,
+    val_data: tuple[np.ndarray, np.ndarray] | None = None,
     fast: bool = True,
     progress: bool | None = None,
-) -> tuple[np.ndarray, np.ndarray, SGDHistory]:
-    """Stochastic gradient descent on the summed cross-entropy (eq. `sgd-update` in chapter 6).
+) -> tuple[np.ndarray, np.ndarray, History]:
+    """Stochastic gradient descent on summed cross-entropy (eq. `sgd-update`).
 
     With the defaults this is question 2.2.2 exactly: ``W`` and ``b`` start
     uniform in [-0.5, 0.5), and every data point, in order, makes one update
@@ -181,102 +266,152 @@ def sgd(
 
     Parameters
     ----------
-    X : array_like, shape (n, m)
-    Y : array_like, shape (n, c)
-        One-hot targets.
+    X : array_like, shape (n, d) or images (n, H, W)
+        uint8 images are converted to float64, never scaled: scale them
+        yourself (``X / 255``) if you want that.
+    y : array_like of int, shape (n,)
+        Labels in ``0..num_classes-1``; made one-hot inside.
     lr : float > 0
     num_epochs : int >= 1
         Passes over the whole training set.
-    seed : int
-        Seeds the initialisation (and the shuffling).
     batch_size : int >= 1
         1 is per-sample SGD; larger values average the gradient over a
         minibatch (the comparison variant).
     shuffle : bool, default False
         Visit the points in a new random order each epoch.
-    X_test, y_test : array_like, optional
-        Test points (n_test, m) and integer labels, for the per-epoch accuracy.
+    seed : int
+        Seeds the initialisation (and the shuffling).
+    num_classes : int >= 1, default 10
+    val_data : (X_val, y_val), optional
+        Validation points and labels, evaluated after every epoch.
     fast : bool, default True
         For per-sample SGD: run the compiled loop, which makes the same
         updates but skips work that adds exactly zero (pixels that are 0,
         and the update of a point whose error ``y - y'`` is exactly 0), so
         results agree with the plain loop up to rounding. ``False`` runs
-        the reference loop that chapter 6 explains.
+        the reference loop :func:`_per_sample_epoch` (shown on page
+        `softmax-sgd`).
     progress : bool, optional
         Show a tqdm bar; by default on, except when ``HWLIB_QUIET=1``.
 
     Returns
     -------
-    W : ndarray, shape (c, m)
-    b : ndarray, shape (c,)
-    history : SGDHistory
+    W : ndarray, shape (num_classes, d)
+    b : ndarray, shape (num_classes,)
+    history : History
+        Running training loss per epoch, and the validation loss and
+        accuracy when ``val_data`` is given.
+
+    Examples
+    --------
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0]] * 10)
+    >>> W, b, history = sgd(X, [0, 1] * 10, lr=0.5, num_epochs=5,
+    ...                     num_classes=2, progress=False)
+    >>> predict(W, b, X[:2])
+    array([0, 1])
     """
-    X = as_float_array(X, "X", ndim=2)
-    Y = as_float_array(Y, "Y", ndim=2)
-    if Y.shape[0] != X.shape[0]:
-        raise ValueError(f"Y must have one row per row of X ({X.shape[0]}), got {Y.shape[0]}")
-    if not (np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=1) == 1)):
-        raise ValueError("Y must be one-hot: zeros and a single 1 per row")
+    X = _as_features(X, "X", ndim=(2, 3))
+    num_classes = check_int_in_range(num_classes, "num_classes", 1)
+    labels = check_labels(y, "y", X.shape[0])
+    _check_label_range(labels, "y", num_classes)
     lr = float(lr)
     if not (np.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a positive number, got {lr}")
     num_epochs = check_int_in_range(num_epochs, "num_epochs", 1)
     batch_size = check_int_in_range(batch_size, "batch_size", 1, X.shape[0])
-    if (X_test is None) != (y_test is None):
-        raise ValueError("pass X_test and y_test together, or neither")
-    if X_test is not None:
-        X_test = as_float_array(X_test, "X_test", ndim=2)
-        y_test = check_labels(y_test, "y_test", X_test.shape[0])
-    n, m = X.shape
-    c = Y.shape[1]
+    if val_data is not None:
+        X_val, y_val = _check_val_data(val_data, X.shape[1], num_classes)
+    n, d = X.shape
+    Y = one_hot(labels, num_classes=num_classes)
     rng = np.random.default_rng(seed)
-    W = rng.random((c, m)) - 0.5
-    b = rng.random(c) - 0.5
-    history = SGDHistory([], [])
-    labels = Y.argmax(axis=1)
-    if fast and batch_size == 1:
+    W = rng.random((num_classes, d)) - 0.5
+    b = rng.random(num_classes) - 0.5
+    history = History()
+    compiled = fast and batch_size == 1
+    if compiled:
         from . import _sgd_kernel  # numba compiles the loops on first use
 
         sparse = _sgd_kernel.sparse_rows(X)
-    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below, by epoch
-        for _ in _progress(range(num_epochs), progress, num_epochs):
+    epochs = _progress(range(num_epochs), progress, num_epochs)
+    # Divergence is reported below, after each epoch.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in epochs:
             order = rng.permutation(n) if shuffle else np.arange(n)
-            if fast and batch_size == 1:
-                WT = np.ascontiguousarray(W.T)  # (m, c): a pixel's c weights are adjacent
-                summed_loss = _sgd_kernel.sparse_epoch(WT, b, *sparse, labels, order, lr)
+            t0 = time.perf_counter()
+            if compiled:
+                WT = np.ascontiguousarray(
+                    W.T
+                )  # (d, c): a pixel's weights adjacent
+                summed = _sgd_kernel.sparse_epoch(
+                    WT, b, *sparse, labels, order, lr
+                )
                 W[...] = WT.T
             elif batch_size == 1:
-                summed_loss = _per_sample_epoch(W, b, X, Y, order, lr)
+                summed = _per_sample_epoch(W, b, X, Y, order, lr)
             else:
-                summed_loss = _minibatch_epoch(W, b, X, Y, order, lr, batch_size)
+                summed = _minibatch_epoch(W, b, X, Y, order, lr, batch_size)
+            seconds = time.perf_counter() - t0
             if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
-                raise ValueError(f"SGD diverged (weights overflowed) in epoch {len(history.train_loss) + 1}: lr={lr} is too large for inputs of this scale")
-            history.train_loss.append(float(summed_loss / n))
-            if X_test is not None:
-                history.test_accuracy.append(float(np.mean(predict(W, b, X_test) == y_test)))
+                raise ValueError(
+                    f"SGD diverged (weights overflowed) in epoch {epoch + 1}: "
+                    f"lr={lr} is too large for inputs of this scale"
+                )
+            val = {}
+            if val_data is not None:
+                val = _evaluate(W, b, X_val, y_val)
+            history.append(train_loss=summed / n, seconds=seconds, **val)
     return W, b, history
 
 
-def _per_sample_epoch(W, b, X, Y, order, lr) -> float:
-    """One epoch of per-sample updates, in place: the reference loop of chapter 6.
+def _check_val_data(val_data, d: int, num_classes: int):
+    if not (isinstance(val_data, (tuple, list)) and len(val_data) == 2):
+        raise TypeError(
+            "val_data must be a pair (X_val, y_val) of data points and labels"
+        )
+    X_val = _as_features(val_data[0], "val_data[0]", ndim=(2, 3))
+    if X_val.shape[1] != d:
+        raise ValueError(
+            f"val_data[0] must have {d} features like X, got {X_val.shape[1]}"
+        )
+    y_val = check_labels(val_data[1], "val_data[1]", X_val.shape[0])
+    _check_label_range(y_val, "val_data[1]", num_classes)
+    return X_val, y_val
 
-    Returns the summed loss of the points, each taken just before its update.
+
+def _evaluate(W, b, X, y) -> dict[str, float]:
+    """Mean cross-entropy and accuracy of ``(W, b)`` on labelled points."""
+    log_y = _log_softmax(X @ W.T + b)
+    return {
+        "val_loss": float(-log_y[np.arange(len(y)), y].mean()),
+        "val_accuracy": float(np.mean(log_y.argmax(axis=1) == y)),
+    }
+
+
+def _per_sample_epoch(W, b, X, Y, order, lr) -> float:
+    """One epoch of per-sample SGD, updating ``W`` and ``b`` in place.
+
+    The readable loop that the compiled fast path must agree with. ``Y``
+    holds the one-hot targets y'. Returns the summed loss of the points,
+    each taken just before its own update.
     """
     summed_loss = 0.0
-    for i in order:  # overflow is caught after the epoch, by sgd
-        x, y_true = X[i], Y[i]
-        u = W @ x + b
-        shifted = u - u.max()  # the stable softmax of eq. (sm-stable)
+    for i in order:  # sgd checks for overflow after the epoch
+        x, y_prime = X[i], Y[i]
+        u = W @ x + b  # logits, eq. (sm-logits)
+        shifted = u - u.max()  # stable softmax, eq. (sm-stable)
         e = np.exp(shifted)
-        summed_loss += np.log(e.sum()) - y_true @ shifted
-        error = e / e.sum() - y_true  # y - y', the gradient with respect to u
-        W -= lr * np.outer(error, x)
-        b -= lr * error
+        summed_loss += np.log(e.sum()) - y_prime @ shifted
+        error = e / e.sum() - y_prime  # dJ/du = y - y', eq. (grad-dJdu)
+        W -= lr * np.outer(error, x)  # eq. (grad-dJdW)
+        b -= lr * error  # eq. (grad-dJdb)
     return summed_loss
 
 
 def _minibatch_epoch(W, b, X, Y, order, lr, batch_size) -> float:
-    """One epoch of averaged-gradient minibatch updates, in place; returns the summed loss."""
+    """One epoch of averaged-gradient minibatch updates, in place.
+
+    Returns the summed loss.
+    """
     summed_loss = 0.0
     for start in range(0, len(order), batch_size):
         idx = order[start : start + batch_size]

@@ -71,9 +71,19 @@ def make_book(tmp_path: Path, chapter: str = PROBE) -> Path:
     shutil.copy(ROOT / "_config.yml", book / "_config.yml")
     shutil.copy(ROOT / "Makefile", book / "Makefile")
     (book / "book").mkdir()
-    shutil.copy(ROOT / "book" / "references.bib", book / "book" / "references.bib")
-    shutil.copytree(ROOT / "hwlib", book / "hwlib", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "_ext", book / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(
+        ROOT / "book" / "references.bib", book / "book" / "references.bib"
+    )
+    shutil.copytree(
+        ROOT / "hwlib",
+        book / "hwlib",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    shutil.copytree(
+        ROOT / "_ext",
+        book / "_ext",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     shutil.copytree(ROOT / "_static", book / "_static")
     (book / "_toc.yml").write_text(TOC)
     (book / "probe.md").write_text(chapter)
@@ -82,9 +92,21 @@ def make_book(tmp_path: Path, chapter: str = PROBE) -> Path:
 
 def build(book: Path, *extra: str) -> subprocess.CompletedProcess:
     # PYTHONPATH puts this copy of hwlib ahead of the installed one.
-    env = dict(os.environ, PYTHONPATH=str(book), HWLIB_QUIET="1", MPLBACKEND=INLINE)
-    cmd = [str(JB), "build", str(book), "--all", "--warningiserror", "--keep-going", *extra]
-    return subprocess.run(cmd, cwd=book, env=env, capture_output=True, text=True, timeout=600)
+    env = dict(
+        os.environ, PYTHONPATH=str(book), HWLIB_QUIET="1", MPLBACKEND=INLINE
+    )
+    cmd = [
+        str(JB),
+        "build",
+        str(book),
+        "--all",
+        "--warningiserror",
+        "--keep-going",
+        *extra,
+    ]
+    return subprocess.run(
+        cmd, cwd=book, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def page(book: Path) -> str:
@@ -95,15 +117,25 @@ def page(book: Path) -> str:
 def test_clean_chapter_builds_strictly(tmp_path):
     book = make_book(tmp_path)
     result = build(book)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.returncode == 0, (
+        result.stdout[-3000:] + result.stderr[-3000:]
+    )
     assert "5.000</span>" in page(book)
-    assert 'alt="A rising line."' in page(book), "the figure is missing from the page"
+    assert 'alt="A rising line."' in page(book), (
+        "the figure is missing from the page"
+    )
 
 
 FAULTS = {
-    "raising cell": ("```{code-cell} ipython3\nraise RuntimeError('InjectedFault')\n```\n", "InjectedFault"),
+    "raising cell": (
+        "```{code-cell} ipython3\nraise RuntimeError('InjectedFault')\n```\n",
+        "InjectedFault",
+    ),
     "missing glue key": ("Missing: {glue:text}`no_such_key`\n", "no_such_key"),
-    "broken equation label": ("See {eq}`no-such-equation`.\n", "no-such-equation"),
+    "broken equation label": (
+        "See {eq}`no-such-equation`.\n",
+        "no-such-equation",
+    ),
 }
 
 
@@ -120,7 +152,11 @@ def test_injected_fault_fails_the_strict_build(tmp_path, fault):
 # CI injects one fault into one real chapter; HWLIB_FAULTS_ALL=1 (make faults)
 # injects every fault into every chapter.
 REAL_CASES = (
-    [(c.stem, f) for c in sorted((ROOT / "chapters").glob("*.md")) for f in sorted(FAULTS)]
+    [
+        (c.stem, f)
+        for c in sorted((ROOT / "chapters").glob("*.md"))
+        for f in sorted(FAULTS)
+    ]
     if os.environ.get("HWLIB_FAULTS_ALL") == "1"
     else [("01-mnist", "raising cell")]
 )
@@ -137,7 +173,9 @@ def test_fault_in_a_real_chapter_fails(tmp_path, chapter, fault):
     book = make_book(tmp_path, broken)
     result = build(book)
     assert result.returncode != 0
-    assert marker in result.stdout + result.stderr, f"the build did not report the injected {fault}"
+    assert marker in result.stdout + result.stderr, (
+        f"the build did not report the injected {fault}"
+    )
 
 
 @pytest.mark.slow
@@ -152,13 +190,21 @@ def test_changing_hwlib_changes_the_page_with_make_book(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(book), MPLBACKEND="Agg")
     # The install step is up to date: make must not reinstall into the real venv.
     make = ["make", "-o", ".venv/.installed", "book"]
-    first = subprocess.run(make, cwd=book, env=env, capture_output=True, text=True, timeout=600)
+    first = subprocess.run(
+        make, cwd=book, env=env, capture_output=True, text=True, timeout=600
+    )
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     assert "5.000</span>" in page(book)
-    assert 'alt="A rising line."' in page(book), "make book left the figure out"
+    assert 'alt="A rising line."' in page(book), (
+        "make book left the figure out"
+    )
 
-    again = subprocess.run(make, cwd=book, env=env, capture_output=True, text=True, timeout=600)
-    assert "hwlib changed" not in again.stdout  # nothing changed: nothing re-executed
+    again = subprocess.run(
+        make, cwd=book, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert (
+        "hwlib changed" not in again.stdout
+    )  # nothing changed: nothing re-executed
 
     pca_py = book / "hwlib" / "pca.py"
     # Change what hwlib.pca.center returns (the mean, shifted by 1 per feature).
@@ -167,7 +213,11 @@ def test_changing_hwlib_changes_the_page_with_make_book(tmp_path):
         + "\n\n_unchanged_center = center\n\n\ndef center(X):\n"
         + "    X_centered, mean = _unchanged_center(X)\n    return X_centered, mean + 1.0\n"
     )
-    second = subprocess.run(make, cwd=book, env=env, capture_output=True, text=True, timeout=600)
-    assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+    second = subprocess.run(
+        make, cwd=book, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert second.returncode == 0, (
+        second.stdout[-3000:] + second.stderr[-3000:]
+    )
     assert "hwlib changed" in second.stdout
     assert "7.000</span>" in page(book)

@@ -11,7 +11,9 @@ from hwlib import data
 
 def write_idx(path, array, compress=False):
     """Write ``array`` (uint8) as an IDX file, the format of MNIST."""
-    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + b"".join(struct.pack(">I", s) for s in array.shape)
+    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + b"".join(
+        struct.pack(">I", s) for s in array.shape
+    )
     payload = header + array.astype(np.uint8).tobytes()
     opener = gzip.open if compress else open
     with opener(path, "wb") as f:
@@ -23,9 +25,13 @@ def tiny_mnist(tmp_path, rng):
     raw = tmp_path / "MNIST" / "raw"
     raw.mkdir(parents=True)
     arrays = {
-        "train-images-idx3-ubyte": rng.integers(0, 256, (12, 28, 28), dtype=np.uint8),
+        "train-images-idx3-ubyte": rng.integers(
+            0, 256, (12, 28, 28), dtype=np.uint8
+        ),
         "train-labels-idx1-ubyte": rng.integers(0, 10, 12, dtype=np.uint8),
-        "t10k-images-idx3-ubyte": rng.integers(0, 256, (5, 28, 28), dtype=np.uint8),
+        "t10k-images-idx3-ubyte": rng.integers(
+            0, 256, (5, 28, 28), dtype=np.uint8
+        ),
         "t10k-labels-idx1-ubyte": rng.integers(0, 10, 5, dtype=np.uint8),
     }
     for i, (name, array) in enumerate(arrays.items()):
@@ -51,7 +57,9 @@ def test_sample_is_deterministic_and_not_sorted_by_class():
     for u, v in zip(a, b):
         assert np.array_equal(u, v)
     y_train = a[1]
-    assert np.mean(y_train[1:] != y_train[:-1]) > 0.8  # shuffled, not in class blocks
+    assert (
+        np.mean(y_train[1:] != y_train[:-1]) > 0.8
+    )  # shuffled, not in class blocks
 
 
 def test_full_reads_idx_files_plain_and_gz(tiny_mnist):

@@ -28,7 +28,11 @@ def run(chapter: str) -> dict[str, str]:
     env_backup = dict(os.environ)
     os.environ.update(HWLIB_QUIET="1", MPLBACKEND=INLINE)
     try:
-        nbclient.NotebookClient(notebook, timeout=600, resources={"metadata": {"path": str(ROOT / "chapters")}}).execute()
+        nbclient.NotebookClient(
+            notebook,
+            timeout=600,
+            resources={"metadata": {"path": str(ROOT / "chapters")}},
+        ).execute()
     finally:
         os.environ.clear()
         os.environ.update(env_backup)
@@ -39,9 +43,13 @@ def run(chapter: str) -> dict[str, str]:
             data = output.get("data", {})
             if name is not None:
                 if not TIMING_KEY.search(name):
-                    digests[f"glue:{name}"] = hashlib.sha256(str(data.get("text/plain", data)).encode()).hexdigest()
+                    digests[f"glue:{name}"] = hashlib.sha256(
+                        str(data.get("text/plain", data)).encode()
+                    ).hexdigest()
             elif "image/png" in data:
-                digests[f"figure:{index}.{n}"] = hashlib.sha256(data["image/png"].encode()).hexdigest()
+                digests[f"figure:{index}.{n}"] = hashlib.sha256(
+                    data["image/png"].encode()
+                ).hexdigest()
     return digests
 
 
@@ -51,6 +59,14 @@ def test_two_runs_print_and_draw_the_same(chapter):
     first, second = run(chapter), run(chapter)
     assert any(k.startswith("glue:") for k in first), "no glued values found"
     if "plt.show()" in (ROOT / "chapters" / f"{chapter}.md").read_text():
-        assert any(k.startswith("figure:") for k in first), "no figures found: nothing to compare"
-    differing = sorted(k for k in first.keys() | second.keys() if first.get(k) != second.get(k))
-    assert not differing, f"{chapter}: values or figures differ between two runs: {differing}"
+        assert any(k.startswith("figure:") for k in first), (
+            "no figures found: nothing to compare"
+        )
+    differing = sorted(
+        k
+        for k in first.keys() | second.keys()
+        if first.get(k) != second.get(k)
+    )
+    assert not differing, (
+        f"{chapter}: values or figures differ between two runs: {differing}"
+    )

@@ -1,4 +1,4 @@
-"""hwlib.plots: the confusion matrix counts what it claims to."""
+"""hwlib.plots: each figure draws what its caption will claim it draws."""
 
 import matplotlib
 
@@ -8,22 +8,115 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from hwlib.plots import confusion_matrix, plot_confusion_matrix  # noqa: E402
+from hwlib import harris  # noqa: E402
+from hwlib.history import History  # noqa: E402
+from hwlib.plots import (  # noqa: E402
+    confusion_matrix,
+    plot_confusion_matrix,
+    plot_gradient_cloud,
+    plot_image_grid,
+    plot_lambda_plane,
+    plot_training_curves,
+)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
 
 
 def test_counts_rows_true_columns_predicted():
     y_true = np.array([0, 0, 1, 2, 2, 2])
     y_pred = np.array([0, 1, 1, 2, 0, 2])
     expected = np.array([[1, 1, 0], [0, 1, 0], [1, 0, 2]])
-    np.testing.assert_array_equal(confusion_matrix(y_true, y_pred, 3), expected)
+    counts = confusion_matrix(y_true, y_pred, num_classes=3)
+    np.testing.assert_array_equal(counts, expected)
     fig, ax = plt.subplots()
-    np.testing.assert_array_equal(plot_confusion_matrix(ax, y_true, y_pred, 3), expected)
-    assert len(ax.texts) == np.count_nonzero(expected)
-    plt.close(fig)
+    drawn = plot_confusion_matrix(y_true, y_pred, num_classes=3, ax=ax)
+    np.testing.assert_array_equal(drawn, expected)
+    # Every non-zero count is written in its cell, and only those.
+    texts = {(t.get_position(), t.get_text()) for t in ax.texts}
+    assert texts == {
+        ((j, i), str(expected[i, j])) for i, j in zip(*np.nonzero(expected))
+    }
 
 
 def test_bad_labels():
     with pytest.raises(ValueError, match="y_pred must have 2 entries"):
         confusion_matrix([0, 1], [0])
     with pytest.raises(ValueError, match="y_true must hold labels in 0..1"):
-        confusion_matrix([0, 5], [0, 1], 2)
+        confusion_matrix([0, 5], [0, 1], num_classes=2)
+
+
+def two_histories():
+    a = History([0.9, 0.5], [0.8, 0.6], [0.7, 0.8], [1.0, 1.0])
+    b = History([0.7, 0.3], [], [], [1.0, 1.0])  # no validation data
+    return a, b
+
+
+def test_training_curves_draw_every_recorded_series():
+    a, b = two_histories()
+    fig = plot_training_curves([a, b], labels=["a", "b"], target=0.9)
+    ax_loss, ax_acc = fig.axes
+    plotted = [list(line.get_ydata()) for line in ax_loss.lines]
+    assert plotted == [a.train_loss, a.val_loss, b.train_loss]
+    acc_lines = [list(line.get_ydata()) for line in ax_acc.lines]
+    # Validation accuracy in percent, then the dashed 90 % target.
+    assert acc_lines[0] == pytest.approx([70.0, 80.0])
+    assert acc_lines[1] == pytest.approx([90.0, 90.0])
+
+
+def test_training_curves_take_one_history_and_check_labels():
+    a, _ = two_histories()
+    assert len(plot_training_curves(a).axes) == 2
+    with pytest.raises(ValueError, match="labels must have one entry"):
+        plot_training_curves([a], labels=["x", "y"])
+
+
+def test_image_grid_layout_and_scales(rng):
+    images = rng.normal(size=(7, 4, 4))
+    fig = plot_image_grid(images, num_cols=3, titles=list("abcdefg"))
+    assert len(fig.axes) == 9  # 3 rows of 3, two left empty
+    shown = [ax for ax in fig.axes if ax.images]
+    assert len(shown) == 7
+    assert [ax.get_title() for ax in shown] == list("abcdefg")
+    fig = plot_image_grid(images, scale="symmetric")
+    vmax = np.abs(images).max()
+    for ax in fig.axes:
+        assert ax.images[0].get_clim() == pytest.approx((-vmax, vmax))
+    fig = plot_image_grid(images.reshape(7, 16), scale=(0, 255))
+    assert fig.axes[0].images[0].get_array().shape == (4, 4)
+    assert fig.axes[0].images[0].get_clim() == (0, 255)
+
+
+def test_image_grid_bad_input(rng):
+    with pytest.raises(ValueError, match="titles must have 2 entries"):
+        plot_image_grid(rng.normal(size=(2, 3, 3)), titles=["a"])
+    with pytest.raises(ValueError, match="images given as rows"):
+        plot_image_grid(rng.normal(size=(2, 5)))
+    with pytest.raises(ValueError, match="scale must be"):
+        plot_image_grid(rng.normal(size=(2, 3, 3)), scale="bogus")
+
+
+def test_gradient_cloud_ellipse_follows_the_first_eigenvector():
+    step = np.zeros((9, 9))
+    step[:, 5:] = 100.0  # a vertical edge: gradients point along x
+    view = harris.gradient_pca(step, 4, 4, window_size=5)
+    ax = plot_gradient_cloud(view)
+    (ellipse,) = ax.patches
+    assert ellipse.angle == pytest.approx(0.0, abs=1e-9)
+    assert ellipse.width == pytest.approx(
+        4 * np.sqrt(view.eigenvalues[0] / len(view.points))
+    )
+    assert ellipse.height == pytest.approx(0.0, abs=1e-9)
+
+
+def test_lambda_plane_axes_end_at_the_quantile(rng):
+    l1 = rng.random(1000) * 10
+    l2 = l1 * rng.random(1000)
+    ax = plot_lambda_plane(l1, l2, kappa=0.05, quantile=0.5)
+    top = np.quantile(l1, 0.5)
+    assert ax.get_xlim() == pytest.approx((0, top))
+    with pytest.raises(ValueError, match="same shape"):
+        plot_lambda_plane(l1, l2[:5], kappa=0.05)

@@ -34,7 +34,15 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-RAW_TEX = ["\\frac", "\\begin{", "\\sum", "\\partial", "\\lambda", "\\mathbf", "$$"]
+RAW_TEX = [
+    "\\frac",
+    "\\begin{",
+    "\\sum",
+    "\\partial",
+    "\\lambda",
+    "\\mathbf",
+    "$$",
+]
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +51,9 @@ def book_pages() -> list[str]:
     import yaml
 
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]] + [ch["file"] for part in toc["parts"] for ch in part["chapters"]]
+    pages = [toc["root"]] + [
+        ch["file"] for part in toc["parts"] for ch in part["chapters"]
+    ]
     return [p + ".html" for p in pages]
 
 
@@ -70,7 +80,9 @@ def browser():
     if chromium is None:
         if os.environ.get("CI"):
             pytest.fail("Chromium is missing: `make browser-deps` installs it")
-        pytest.skip("Chromium not installed (Debian: apt-get install chromium); `make test` installs it as root")
+        pytest.skip(
+            "Chromium not installed (Debian: apt-get install chromium); `make test` installs it as root"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -97,17 +109,24 @@ def test_page(server, browser, axe_report, page_path):
 
     def route(r):
         host = urlparse(r.request.url).hostname
-        if host in ("127.0.0.1", "localhost") or r.request.url.startswith("data:"):
+        if host in ("127.0.0.1", "localhost") or r.request.url.startswith(
+            "data:"
+        ):
             r.continue_()
         else:
             external.append(r.request.url)
             r.abort()
 
     page.route("**/*", route)
-    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: console_errors.append(m.text) if m.type == "error" else None,
+    )
     page.on("pageerror", lambda e: console_errors.append(str(e)))
     page.goto(f"{server}/{page_path}", wait_until="networkidle")
-    has_mathjax = page.evaluate("() => typeof window.MathJax !== 'undefined' && !!window.MathJax.startup")
+    has_mathjax = page.evaluate(
+        "() => typeof window.MathJax !== 'undefined' && !!window.MathJax.startup"
+    )
     if has_mathjax:
         page.evaluate("() => window.MathJax.startup.promise")
 
@@ -122,8 +141,13 @@ def test_page(server, browser, axe_report, page_path):
     )
     raw = [t for t in RAW_TEX if t in text]
     assert not raw, f"math not rendered, raw TeX in the page: {raw}"
-    if "math" in page.content() and page.locator("div.math, span.math").count():
-        assert has_mathjax and page.locator("mjx-container").count() > 0, "MathJax did not render"
+    if (
+        "math" in page.content()
+        and page.locator("div.math, span.math").count()
+    ):
+        assert has_mathjax and page.locator("mjx-container").count() > 0, (
+            "MathJax did not render"
+        )
 
     broken = page.evaluate(
         "() => Array.from(document.querySelectorAll('article img'))"
@@ -137,21 +161,39 @@ def test_page(server, browser, axe_report, page_path):
     assert not no_alt, f"images without alt text: {no_alt}"
 
     results = Axe().run(page).response
-    serious = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    serious = [
+        v
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     axe_report[page_path] = {
-        "violations": {v["id"]: {"impact": v["impact"], "nodes": len(v["nodes"])} for v in results["violations"]},
+        "violations": {
+            v["id"]: {"impact": v["impact"], "nodes": len(v["nodes"])}
+            for v in results["violations"]
+        },
         "passes": len(results["passes"]),
     }
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / (page_path.replace("/", "_").replace(".html", ".png"))), full_page=True)
+    page.screenshot(
+        path=str(
+            SHOTS / (page_path.replace("/", "_").replace(".html", ".png"))
+        ),
+        full_page=True,
+    )
     context.close()
     assert not serious, "serious accessibility violations: " + json.dumps(
-        [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in serious], indent=1
+        [
+            (v["id"], v["help"], [n["target"] for n in v["nodes"][:3]])
+            for v in serious
+        ],
+        indent=1,
     )
 
 
-@pytest.mark.parametrize("page_path", [p for p in book_pages() if p.startswith("chapters/")])
+@pytest.mark.parametrize(
+    "page_path", [p for p in book_pages() if p.startswith("chapters/")]
+)
 def test_download_and_launch_offer_the_notebook(page_path):
     """The download menu gives the executed .ipynb; Colab and Binder open the committed one."""
     import nbformat
@@ -159,13 +201,25 @@ def test_download_and_launch_offer_the_notebook(page_path):
     html = (HTML / page_path).read_text()
     stem = Path(page_path).stem
     assert f"_sources/chapters/{stem}.ipynb" in html
-    assert f"colab.research.google.com/github/mnist-book/mnist-book/blob/main/chapters/{stem}.ipynb" in html
+    assert (
+        f"colab.research.google.com/github/mnist-book/mnist-book/blob/main/chapters/{stem}.ipynb"
+        in html
+    )
     assert f"lab/tree/chapters/{stem}.ipynb" in html  # Binder
-    executed = nbformat.read(HTML / "_sources" / "chapters" / f"{stem}.ipynb", as_version=4)
-    assert any(cell.get("outputs") for cell in executed.cells if cell.cell_type == "code"), "downloaded notebook has no outputs"
+    executed = nbformat.read(
+        HTML / "_sources" / "chapters" / f"{stem}.ipynb", as_version=4
+    )
+    assert any(
+        cell.get("outputs")
+        for cell in executed.cells
+        if cell.cell_type == "code"
+    ), "downloaded notebook has no outputs"
 
 
-@pytest.mark.parametrize("page_path", [p for p in book_pages() if p.startswith(("chapters/", "book/"))])
+@pytest.mark.parametrize(
+    "page_path",
+    [p for p in book_pages() if p.startswith(("chapters/", "book/"))],
+)
 def test_every_named_figure_is_drawn(page_path):
     """Each figure a chapter names in its source is in the built page with its image.
 
@@ -177,6 +231,12 @@ def test_every_named_figure_is_drawn(page_path):
     source = (ROOT / page_path).with_suffix(".md").read_text()
     names = re.findall(r"^\s+name: (fig-[\w-]+)", source, flags=re.M)
     html = (HTML / page_path).read_text()
-    figures = dict(re.findall(r'<figure[^>]*id="(fig-[\w-]+)"[^>]*>(.*?)</figure>', html, flags=re.S))
+    figures = dict(
+        re.findall(
+            r'<figure[^>]*id="(fig-[\w-]+)"[^>]*>(.*?)</figure>',
+            html,
+            flags=re.S,
+        )
+    )
     missing = [n for n in names if "<img" not in figures.get(n, "")]
     assert not missing, f"{page_path}: figures without an image: {missing}"

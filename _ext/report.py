@@ -1,6 +1,7 @@
 """After a build: publish the executed notebooks and report execution times.
 
-Run by ``make book`` and ``make test``: ``python -m hwlib._report _build``.
+Run by ``make book`` and ``make test``: ``python _ext/report.py _build``.
+Build tooling, not part of hwlib: changing it does not re-execute the book.
 
 - The page's download menu offers ``_sources/<page>.ipynb``; in cache mode
   Jupyter Book writes it without outputs. Replace it with the executed
@@ -19,7 +20,10 @@ import nbformat
 def _latest_records(cache):
     latest = {}
     for record in cache.list_cache_records():
-        if record.uri not in latest or record.created > latest[record.uri].created:
+        if (
+            record.uri not in latest
+            or record.created > latest[record.uri].created
+        ):
             latest[record.uri] = record
     return latest
 
@@ -39,9 +43,17 @@ def main(build_dir: str = "_build") -> None:
     print("Chapter execution times (latest run of each):")
     for uri in sorted(latest):
         record = latest[uri]
-        rel = Path(uri).resolve().relative_to(root) if Path(uri).is_absolute() else Path(uri)
+        rel = (
+            Path(uri).resolve().relative_to(root)
+            if Path(uri).is_absolute()
+            else Path(uri)
+        )
         seconds = record.data.get("execution_seconds")
-        print(f"  {float(seconds):7.1f} s  {rel}" if seconds is not None else f"     ?     {rel}")
+        print(
+            f"  {float(seconds):7.1f} s  {rel}"
+            if seconds is not None
+            else f"     ?     {rel}"
+        )
         download = build / "html" / "_sources" / rel.with_suffix(".ipynb")
         if download.exists():
             nbformat.write(cache.get_cache_bundle(record.pk).nb, download)

@@ -1,0 +1,67 @@
+"""Every equation and page label that hwlib cites exists in the book.
+
+hwlib's docstrings and comments cite the book by label, never by chapter
+number ("eq. `pca-cov`", "eq. (sm-stable)", "page `knn`"), so chapters can be
+renumbered freely; this test fails when a cited label is renamed or removed.
+(References inside the book itself are checked by the strict Sphinx build.)
+"""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted(ROOT.glob("chapters/*.md")) + sorted(ROOT.glob("book/*.md"))
+
+# "$$ (label)" after a display (indented inside a list, too), or a math
+# directive's ":label: name".
+EQUATION = re.compile(
+    r"^\s*\$\$ *\(([\w-]+)\)\s*$|^:label: *([\w-]+)\s*$", re.MULTILINE
+)
+PAGE = re.compile(r"^\(([\w-]+)\)=\s*$", re.MULTILINE)
+# "eq. `x`", "eqs. `x`, `y`", "eq. (x)", "eqs. (x), (y)"
+CITED_EQUATIONS = re.compile(
+    r"\b[Ee]qs?\. *((?:[`(][\w-]+[`)](?:,? *(?:and )?)?)+)"
+)
+CITED_PAGES = re.compile(r"\bpages? *((?:`[\w-]+`(?:,? *(?:and )?)?)+)")
+
+
+def labels(pattern):
+    found = set()
+    for page in PAGES:
+        for match in pattern.finditer(page.read_text()):
+            found |= {group for group in match.groups() if group}
+    return found
+
+
+def citations(pattern):
+    cited = {}
+    for source in sorted((ROOT / "hwlib").glob("*.py")):
+        for group in pattern.findall(source.read_text()):
+            for label in re.findall(r"[`(]([\w-]+)[`)]", group):
+                cited.setdefault(label, source.name)
+    return cited
+
+
+def test_the_patterns_find_labels():
+    assert {"pca-cov", "sm-stable", "harris-R"} <= labels(EQUATION)
+    assert {"pca", "knn", "errata"} <= labels(PAGE)
+
+
+def test_cited_equations_exist():
+    cited = citations(CITED_EQUATIONS)
+    assert len(cited) > 10
+    missing = {k: v for k, v in cited.items() if k not in labels(EQUATION)}
+    assert not missing, f"hwlib cites equations the book lacks: {missing}"
+
+
+def test_cited_pages_exist():
+    cited = citations(CITED_PAGES)
+    assert {"pca", "knn"} <= set(cited)
+    missing = {k: v for k, v in cited.items() if k not in labels(PAGE)}
+    assert not missing, f"hwlib cites pages the book lacks: {missing}"
+
+
+def test_hwlib_never_cites_a_chapter_number():
+    for source in sorted((ROOT / "hwlib").glob("*.py")):
+        text = source.read_text()
+        assert not re.search(r"\bchapters? \d", text), source.name
