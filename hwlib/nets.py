@@ -221,6 +221,42 @@ def _model_device(model: nn.Module) -> torch.device:
     return next(model.parameters()).device
 
 
+_SCHEDULES = ("constant", "cosine")
+
+
+def _check_nonnegative(value: object, name: str) -> float:
+    value = float(value)
+    if not (np.isfinite(value) and value >= 0):
+        raise ValueError(f"{name} must be a number >= 0, got {value}")
+    return value
+
+
+def _random_affine(
+    images: torch.Tensor,
+    max_shift: float,
+    max_rotation: float,
+    generator: torch.Generator,
+) -> torch.Tensor:
+    """Each image (B, 1, H, W) moved and rotated by its own random amount.
+
+    ``affine_grid`` works in coordinates where the image spans [-1, 1], so a
+    shift of ``s`` pixels is ``2 s / W`` there. Rotation is about the centre.
+    """
+    B, _, H, W = images.shape
+    u = torch.rand(B, 3, generator=generator) * 2 - 1  # uniform in [-1, 1)
+    angle = torch.deg2rad(u[:, 0] * max_rotation)
+    cos, sin = torch.cos(angle), torch.sin(angle)
+    theta = torch.zeros(B, 2, 3)
+    theta[:, 0, 0], theta[:, 0, 1] = cos, -sin
+    theta[:, 1, 0], theta[:, 1, 1] = sin, cos
+    theta[:, 0, 2] = u[:, 1] * max_shift * 2 / W
+    theta[:, 1, 2] = u[:, 2] * max_shift * 2 / H
+    grid = nn.functional.affine_grid(
+        theta.to(images.device), list(images.shape), align_corners=False
+    )
+    return nn.functional.grid_sample(images, grid, align_corners=False)
+
+
 def train(
     model: nn.Module,
     X: np.ndarray,
@@ -230,11 +266,18 @@ def train(
     lr: float = 5e-4,
     num_epochs: int = 5,
     batch_size: int = 64,
+    weight_decay: float = 0.0,
+    lr_schedule: str = "constant",
+    max_shift: float = 0.0,
+    max_rotation: float = 0.0,
     seed: int = 0,
     device: str | torch.device = "auto",
     progress: bool | None = None,
 ) -> History:
     """Train ``model`` in place with Adam and cross-entropy.
+
+    The options after ``batch_size`` are the "training options" of
+    question 3.1; all are off by default.
 
     Parameters
     ----------
@@ -248,9 +291,22 @@ def train(
     lr : float > 0
     num_epochs : int >= 1
     batch_size : int >= 1
+    weight_decay : float >= 0, default 0
+        L2 penalty coefficient, as ``torch.optim.Adam`` applies it (added
+        to the gradient).
+    lr_schedule : {"constant", "cosine"}, default "constant"
+        ``"cosine"`` decays the learning rate from ``lr`` to 0 along half a
+        cosine over all batches of all epochs.
+    max_shift : float >= 0, default 0
+        Augmentation: each training image, each time it is used, is moved
+        by a random translation of up to ``max_shift`` pixels along each
+        axis (uniform, bilinear resampling, zero fill).
+    max_rotation : float >= 0, default 0
+        Augmentation: and rotated by a random angle of up to this many
+        degrees either way.
     seed : int
-        Seeds the shuffling; the same seed and initial weights give the same
-        result on the CPU.
+        Seeds the shuffling and the augmentation; the same seed and initial
+        weights give the same result on the CPU.
     device : "auto", "cpu", "cuda" or torch.device
         ``"auto"`` takes the GPU when there is one.
     progress : bool, optional
@@ -267,6 +323,13 @@ def train(
         raise ValueError(f"lr must be a positive number, got {lr}")
     num_epochs = check_int_in_range(num_epochs, "num_epochs", 1)
     batch_size = check_int_in_range(batch_size, "batch_size", 1)
+    weight_decay = _check_nonnegative(weight_decay, "weight_decay")
+    max_shift = _check_nonnegative(max_shift, "max_shift")
+    max_rotation = _check_nonnegative(max_rotation, "max_rotation")
+    if lr_schedule not in _SCHEDULES:
+        raise ValueError(
+            f"lr_schedule must be one of {_SCHEDULES}, got {lr_schedule!r}"
+        )
     dev = _device(device)
     X_train, y_train = _prepare(X, y, "y", dev)
     if val_data is not None:
@@ -276,9 +339,18 @@ def train(
             )
         X_val, y_val = _prepare(*val_data, "val_data[1]", dev)
     model.to(dev)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = torch.optim.Adam(
+        model.parameters(), lr=lr, weight_decay=weight_decay
+    )
     generator = torch.Generator(device="cpu").manual_seed(seed)
     n = X_train.shape[0]
+    num_steps = num_epochs * -(-n // batch_size)
+    scheduler = None
+    if lr_schedule == "cosine":
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
+            optimizer, T_max=num_steps
+        )
+    augment = max_shift > 0 or max_rotation > 0
     history = History()
     for epoch in range(num_epochs):
         model.train()
@@ -293,12 +365,17 @@ def train(
         running = torch.zeros((), device=dev)  # summed on the device: no sync
         for start in starts:
             idx = order[start : start + batch_size]
-            loss = nn.functional.cross_entropy(
-                model(X_train[idx]), y_train[idx]
-            )
+            images = X_train[idx]
+            if augment:
+                images = _random_affine(
+                    images, max_shift, max_rotation, generator
+                )
+            loss = nn.functional.cross_entropy(model(images), y_train[idx])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
             running += loss.detach() * len(idx)
         train_loss = running.item() / n
         seconds = time.perf_counter() - t0

@@ -22,6 +22,7 @@ __all__ = [
     "plot_image_grid",
     "plot_gradient_cloud",
     "plot_lambda_plane",
+    "plot_reliability_diagram",
 ]
 
 
@@ -406,4 +407,57 @@ def plot_lambda_plane(
         )
     ax.set(xlabel=r"$\lambda_1$", ylabel=r"$\lambda_2$")
     ax.set(xlim=(0, top), ylim=(0, top))
+    return ax
+
+
+def plot_reliability_diagram(
+    proba: np.ndarray,
+    y: np.ndarray,
+    *,
+    num_bins: int = 15,
+    label: str | None = None,
+    ax=None,
+):
+    """Accuracy against confidence, bin by bin: a reliability diagram.
+
+    Each non-empty bin of top-label confidence (see
+    :func:`hwlib.stats.reliability_curve`) is drawn at its mean confidence
+    and its accuracy, with a marker whose area grows with the number of
+    predictions in it; a calibrated model lies on the dotted diagonal.
+
+    Parameters
+    ----------
+    proba : array_like, shape (n, c)
+        Predicted class probabilities.
+    y : array_like of int, shape (n,)
+    num_bins : int >= 1, default 15
+    label : str, optional
+        Legend entry; the expected calibration error is appended to it.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from .stats import expected_calibration_error, reliability_curve
+
+    curve = reliability_curve(proba, y, num_bins=num_bins)
+    ece = expected_calibration_error(proba, y, num_bins=num_bins)
+    ax = _axes(ax, (4.5, 4.5))
+    full = curve.count > 0
+    sizes = 200 * curve.count[full] / curve.count.max()
+    name = f"ECE {100 * ece:.1f} %"
+    ax.plot(
+        curve.confidence[full],
+        curve.accuracy[full],
+        marker="o",
+        label=name if label is None else f"{label} ({name})",
+    )
+    ax.scatter(
+        curve.confidence[full], curve.accuracy[full], s=sizes, alpha=0.3
+    )
+    ax.plot([0, 1], [0, 1], ":", c="gray", lw=1)
+    ax.set(xlim=(0, 1.02), ylim=(0, 1.02), aspect="equal")
+    ax.set(xlabel="confidence (top probability)", ylabel="accuracy")
+    ax.legend(fontsize=8, loc="upper left")
     return ax

@@ -136,6 +136,13 @@ FAULTS = {
         "See {eq}`no-such-equation`.\n",
         "no-such-equation",
     ),
+    # A sentence checked by hwlib.claims.claim in a hidden cell, now false.
+    "false claim": (
+        "```{code-cell} ipython3\n:tags: [remove-cell]\n\n"
+        "from hwlib.claims import claim\n\n"
+        "claim(1 > 2, 'InjectedFalseClaim')\n```\n",
+        "InjectedFalseClaim",
+    ),
 }
 
 

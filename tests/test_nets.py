@@ -155,3 +155,71 @@ def test_bad_data_arguments(digits):
         nets.train(nets.MLP(), X, y, val_data=(X, y[:3]), progress=False)
     with pytest.raises(ValueError, match="X must be 3-D"):
         nets.to_tensor(X.reshape(64, -1))
+
+
+def test_random_affine_shifts_by_at_most_max_shift():
+    """A blob far from the border: its centre of mass moves <= max_shift."""
+    from hwlib.nets import _random_affine
+
+    images = torch.zeros(64, 1, 28, 28)
+    images[:, 0, 12:16, 12:16] = 1.0
+    g = torch.Generator().manual_seed(0)
+    moved = _random_affine(images, 2.0, 0.0, g)
+    grid = torch.arange(28.0)
+    mass = moved.sum(dim=(1, 2, 3))
+    cy = (moved.sum(dim=3)[:, 0] * grid).sum(1) / mass
+    cx = (moved.sum(dim=2)[:, 0] * grid).sum(1) / mass
+    shift = torch.stack([cy - 13.5, cx - 13.5])
+    assert shift.abs().max() <= 2.0 + 1e-4
+    assert shift.abs().max() > 1.0  # it does move them
+    torch.testing.assert_close(mass, torch.full((64,), 16.0))
+
+
+def test_random_rotation_keeps_a_centred_disc():
+    from hwlib.nets import _random_affine
+
+    r = torch.hypot(
+        *torch.meshgrid(
+            torch.arange(28.0) - 13.5, torch.arange(28.0) - 13.5, indexing="ij"
+        )
+    )
+    disc = (r < 6).float().expand(8, 1, 28, 28)
+    g = torch.Generator().manual_seed(1)
+    rotated = _random_affine(disc, 0.0, 30.0, g)
+    # Only the rim is resampled: inside and outside are untouched.
+    inside, outside = r < 4.5, r > 7.5
+    torch.testing.assert_close(rotated[:, 0, inside], disc[:, 0, inside])
+    torch.testing.assert_close(rotated[:, 0, outside], disc[:, 0, outside])
+    torch.testing.assert_close(rotated.sum(), disc.sum(), rtol=1e-2, atol=0)
+
+
+def test_training_options_are_seeded(digits):
+    X, y = digits
+
+    def run():
+        torch.manual_seed(3)
+        model = nets.MLP(num_hiddens=32)
+        nets.train(
+            model, X, y, num_epochs=2, batch_size=16, seed=5, device="cpu",
+            weight_decay=1e-4, lr_schedule="cosine", max_shift=2,
+            max_rotation=10, progress=False,
+        )  # fmt: skip
+        return [p.detach().clone() for p in model.parameters()]
+
+    for a, b in zip(run(), run()):
+        assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(weight_decay=-1), "weight_decay must be a number >= 0"),
+        (dict(max_shift=float("nan")), "max_shift must be a number >= 0"),
+        (dict(max_rotation=-5), "max_rotation must be a number >= 0"),
+        (dict(lr_schedule="step"), "lr_schedule must be one of"),
+    ],
+)
+def test_bad_training_options(digits, kwargs, match):
+    X, y = digits
+    with pytest.raises(ValueError, match=match):
+        nets.train(nets.MLP(), X, y, progress=False, **kwargs)

@@ -16,6 +16,7 @@ from hwlib.plots import (  # noqa: E402
     plot_gradient_cloud,
     plot_image_grid,
     plot_lambda_plane,
+    plot_reliability_diagram,
     plot_training_curves,
 )
 
@@ -120,3 +121,18 @@ def test_lambda_plane_axes_end_at_the_quantile(rng):
     assert ax.get_xlim() == pytest.approx((0, top))
     with pytest.raises(ValueError, match="same shape"):
         plot_lambda_plane(l1, l2[:5], kappa=0.05)
+
+
+def test_reliability_diagram_plots_the_curve_of_hwlib_stats(rng):
+    from hwlib.stats import reliability_curve
+
+    proba = rng.dirichlet(np.ones(4) * 0.3, size=500)
+    y = rng.integers(0, 4, 500)
+    ax = plot_reliability_diagram(proba, y, num_bins=5, label="model")
+    curve = reliability_curve(proba, y, num_bins=5)
+    full = curve.count > 0
+    line, diagonal = ax.lines
+    np.testing.assert_allclose(line.get_xdata(), curve.confidence[full])
+    np.testing.assert_allclose(line.get_ydata(), curve.accuracy[full])
+    assert list(diagonal.get_xdata()) == [0, 1]
+    assert "model (ECE" in ax.get_legend().get_texts()[0].get_text()
