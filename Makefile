@@ -16,11 +16,12 @@ export HWLIB_QUIET := 1
 # leave every figure out of the book.
 export MPLBACKEND := module://matplotlib_inline.backend_inline
 
-.PHONY: book test lint format full-check fashion-deps pytest strict-book notebook-test browser-deps browser-test notebooks faults determinism lock bench clean help
+.PHONY: book test lint format pdf full-check fashion-deps pytest strict-book notebook-test browser-deps browser-test notebooks faults determinism lock bench clean help
 
 help:
 	@echo "make book   - install into .venv (once), then build the executed book"
 	@echo "make test   - install into .venv (once), lint, run pytest, then build strictly from scratch"
+	@echo "make pdf    - the whole book as one PDF (after make book): _build/html/mnist-book.pdf"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,15 +42,23 @@ book: $(STAMP)
 	@$(BIN)/python _ext/report.py _build
 
 # `make test`: lint, pytest (with hwlib's doctests), the strict book build
-# from an empty cache, the notebooks run as plain Jupyter would run them, then
-# every page in Chromium.
-test: lint pytest strict-book notebook-test browser-test
+# from an empty cache, the PDF, the notebooks run as plain Jupyter would run
+# them, then every page in Chromium.
+test: lint pytest strict-book pdf notebook-test browser-test
 
 # ruff (settings in pyproject.toml) over the library, the tests, the tooling
 # and the chapters' notebooks (made from the Markdown by `make notebooks`).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The whole book as one PDF: the single-page build (same executions, from the
+# cache of the HTML build) printed by Chromium, with the website's chapter,
+# equation and figure numbers and page numbers; it lands beside the HTML,
+# which links it. Run after `make book` or `make strict-book`.
+pdf: $(STAMP) browser-deps
+	$(JB) build . --builder singlehtml --warningiserror --keep-going
+	$(BIN)/python _ext/pdf.py _build/singlehtml _build/html/mnist-book.pdf
 
 # Format the library and the code cells of every chapter in place.
 format: $(STAMP)

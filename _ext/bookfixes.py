@@ -5,6 +5,8 @@ Found by the browser tests (tests/browser):
 - sphinx-thebe registers its inline configuration script twice under Jupyter
   Book 1.x, which declares ``const THEBE_JS_URL`` twice: a SyntaxError in the
   console of every page. Keep one copy of each script.
+- myst-nb renders hide-input cells for the ``html`` builder only; register
+  them for ``singlehtml`` too (the one-page build that ``make pdf`` prints).
 - Sphinx 7 writes the bibliography as ``<div role="list">`` whose children
   are not list items, an ARIA error that screen readers trip on (axe-core:
   aria-required-children). Drop the role: the entries read as paragraphs.
@@ -34,7 +36,26 @@ def _plain_citation_lists(app, pagename, templatename, context, doctree):
         )
 
 
+def _hide_input_in_singlehtml(app):
+    """Let the single-page build (the PDF's source) render hide-input cells.
+
+    myst-nb registers its collapsible-input node for the ``html`` builder
+    only; the ``singlehtml`` builder then fails on every hide-input cell.
+    """
+    from myst_nb.sphinx_ import (
+        HideCodeCellNode,
+        depart_HideCellInput,
+        visit_HideCellInput,
+    )
+
+    handlers = (visit_HideCellInput, depart_HideCellInput)
+    app.add_node(
+        HideCodeCellNode, override=True, html=handlers, singlehtml=handlers
+    )
+
+
 def setup(app):
+    app.connect("builder-inited", _hide_input_in_singlehtml)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.connect("html-page-context", _plain_citation_lists, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -4,11 +4,17 @@ Each function draws one kind of figure and returns what it drew on (a
 matplotlib ``Figure`` or ``Axes``); pages call ``plt.show()`` after it.
 Functions that draw one panel take ``ax=None`` (a new figure) or an
 existing ``Axes``.
+
+Every page calls :func:`use_book_style` once: one house style
+(``hwlib/book.mplstyle``) for all figures, drawn at the size they are shown
+so their text stays legible, on white so they read in the theme's dark mode
+too, and as double-resolution PNG for high-density screens.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -16,6 +22,7 @@ from ._checks import as_float_array, check_int_in_range, check_labels
 from .history import History
 
 __all__ = [
+    "use_book_style",
     "confusion_matrix",
     "plot_confusion_matrix",
     "plot_training_curves",
@@ -24,6 +31,31 @@ __all__ = [
     "plot_lambda_plane",
     "plot_reliability_diagram",
 ]
+
+
+STYLE = Path(__file__).with_name("book.mplstyle")
+"""The book's matplotlib style file."""
+
+
+def use_book_style() -> None:
+    """Apply the book's figure style; in Jupyter, also draw 2x PNG figures.
+
+    Examples
+    --------
+    >>> use_book_style()
+    >>> import matplotlib
+    >>> matplotlib.rcParams["figure.facecolor"]
+    'white'
+    """
+    _pyplot().style.use(STYLE)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: no inline figures to configure
+        return
+    if get_ipython() is not None:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("retina")  # PNG at twice the pixel density
 
 
 def _pyplot():
@@ -85,7 +117,7 @@ def plot_confusion_matrix(
     Returns the counts (see :func:`confusion_matrix`).
     """
     counts = confusion_matrix(y_true, y_pred, num_classes=num_classes)
-    ax = _axes(ax, (5.5, 5))
+    ax = _axes(ax, (5, 4.6))
     ax.imshow(counts, cmap="Blues")
     for i, j in zip(*np.nonzero(counts)):
         dark = counts[i, j] > counts.max() / 2  # white text on dark cells
@@ -142,7 +174,7 @@ def plot_training_curves(
             f"got {len(labels)}"
         )
     plt = _pyplot()
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.4))
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(6.8, 3.0))
     for h, label, color in zip(histories, labels, _colors(len(histories))):
         epochs = np.arange(1, h.num_epochs + 1)
         name = "" if label is None else f"{label}, "
@@ -191,7 +223,7 @@ def plot_image_grid(
     row_labels: Sequence[str] | None = None,
     scale: str | tuple[float, float] = "each",
     colorbar: bool = False,
-    size: float = 1.2,
+    size: float | None = None,
 ):
     """Draw images in a grid, row by row.
 
@@ -212,8 +244,9 @@ def plot_image_grid(
         (``(0, 255)`` for digits as they are stored).
     colorbar : bool, default False
         Add one colour bar (meaningful with a shared scale).
-    size : float, default 1.2
-        Side of one panel in inches.
+    size : float, optional
+        Side of one panel in inches; by default 1.2, or less so that the
+        grid is at most 6.8 inches wide (the width of the page's column).
 
     Returns
     -------
@@ -224,6 +257,8 @@ def plot_image_grid(
     num_cols = check_int_in_range(num_cols, "num_cols", 1)
     num_cols = min(num_cols, n)
     num_rows = -(-n // num_cols)
+    if size is None:
+        size = min(1.2, 6.8 / num_cols)
     for name, seq, count in (
         ("titles", titles, n),
         ("row_labels", row_labels, num_rows),
@@ -371,7 +406,7 @@ def plot_lambda_plane(
     lambda2 = as_float_array(lambda2, "lambda2", ndim=(1, 2)).ravel()
     if lambda1.shape != lambda2.shape:
         raise ValueError("lambda1 and lambda2 must have the same shape")
-    ax = _axes(ax, (6, 5.5))
+    ax = _axes(ax, (5, 4.6))
     top = float(np.quantile(lambda1, quantile)) or 1.0
     g = np.linspace(0, top, 200)
     G1, G2 = np.meshgrid(g, g)

@@ -1,11 +1,15 @@
 """Every page of the built book, opened in headless Chromium.
 
 Run after the book is built (``make test`` does: pytest, build, then these).
-For each page: no request leaves localhost (MathJax is bundled), math is
-rendered (no raw TeX left), every image loads and has alt text, the console
-shows no errors, and axe-core finds no serious or critical accessibility
-violation. A screenshot of each page goes to ``_build/screenshots/`` and the
-axe results to ``_build/axe-report.json``.
+For each page, at the theme's default layout (1200 px wide): no request
+leaves localhost (MathJax is bundled), math is rendered (no raw TeX left), no
+MyST source leaks into the text (a role or directive that did not render), no
+code block scrolls horizontally, every image loads and has alt text, the
+console shows no errors, and axe-core finds no serious or critical
+accessibility violation. Then the page is rendered again in the theme's dark
+mode, where every figure must keep its light background. Screenshots of both
+go to ``_build/screenshots/`` and the axe results to
+``_build/axe-report.json``.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -34,6 +39,12 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# A role or directive left in the rendered text: {glue:text}`x`, {eq}`x`,
+# ```{exercise}, ... (MyST did not parse it, e.g. a role inside inline code).
+MYST_LEAK = re.compile(
+    r"\{(glue(:\w+)?|eq|ref|numref|cite(:\w+)?|doc|func|class|mod|meth|attr"
+    r"|math|term|download|code-cell|exercise|solution|figure|prf:\w+)\}"
+)
 RAW_TEX = [
     "\\frac",
     "\\begin{",
@@ -141,6 +152,18 @@ def test_page(server, browser, axe_report, page_path):
     )
     raw = [t for t in RAW_TEX if t in text]
     assert not raw, f"math not rendered, raw TeX in the page: {raw}"
+    leaks = sorted({m.group(0) for m in MYST_LEAK.finditer(text)})
+    assert not leaks, f"MyST source in the rendered text: {leaks}"
+
+    # Code must fit the column: a block wider than its box scrolls.
+    wide = page.evaluate(
+        "() => Array.from(document.querySelectorAll('article pre'))"
+        ".filter(p => p.scrollWidth > p.clientWidth)"
+        ".map(p => [p.scrollWidth, p.clientWidth,"
+        " p.innerText.split('\\n').reduce((a, b) => a.length < b.length"
+        " ? b : a, '')])"
+    )
+    assert not wide, f"code blocks that scroll horizontally: {wide}"
     if (
         "math" in page.content()
         and page.locator("div.math, span.math").count()
@@ -182,6 +205,7 @@ def test_page(server, browser, axe_report, page_path):
         full_page=True,
     )
     context.close()
+    check_dark_mode(browser, f"{server}/{page_path}", page_path)
     assert not serious, "serious accessibility violations: " + json.dumps(
         [
             (v["id"], v["help"], [n["target"] for n in v["nodes"][:3]])
@@ -240,3 +264,51 @@ def test_every_named_figure_is_drawn(page_path):
     )
     missing = [n for n in names if "<img" not in figures.get(n, "")]
     assert not missing, f"{page_path}: figures without an image: {missing}"
+
+
+def check_dark_mode(browser, url: str, page_path: str) -> None:
+    """In the theme's dark mode, every figure keeps its light background.
+
+    Figures are drawn on white, some with transparent margins; the theme's
+    dark mode dims images and puts them on grey. Each figure must instead be
+    shown undimmed on white, so its text and lines keep their contrast.
+    """
+    context = browser.new_context(
+        viewport={"width": 1200, "height": 900}, color_scheme="dark"
+    )
+    # The theme reads the reader's choice from localStorage before drawing.
+    context.add_init_script("localStorage.setItem('mode', 'dark');")
+    page = context.new_page()
+    page.goto(url, wait_until="networkidle")
+    theme = page.evaluate("() => document.documentElement.dataset.theme")
+    assert theme == "dark", f"the page did not switch to dark mode: {theme}"
+    styles = page.evaluate(
+        "() => Array.from(document.querySelectorAll('article .cell_output img'))"
+        ".map(i => { const s = getComputedStyle(i);"
+        " return [s.backgroundColor, s.filter]; })"
+    )
+    dimmed = [
+        (i, style)
+        for i, style in enumerate(styles)
+        if style != ["rgb(255, 255, 255)", "none"]
+    ]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    name = page_path.replace("/", "_").replace(".html", "-dark.png")
+    page.screenshot(path=str(SHOTS / name), full_page=True)
+    context.close()
+    assert not dimmed, f"figures not shown on white in dark mode: {dimmed}"
+
+
+def test_pdf_is_built_and_linked():
+    """make pdf wrote the whole book as one PDF beside the HTML, linked from
+    the introduction (the link resolves from the page's folder)."""
+    import re as regex
+
+    pdf = HTML / "mnist-book.pdf"
+    assert pdf.exists(), "no PDF: run make pdf after the HTML build"
+    pages = len(regex.findall(rb"/Type\s*/Page\b", pdf.read_bytes()))
+    chapters = len(book_pages())
+    assert pages > 2 * chapters, f"the PDF has only {pages} pages"
+    intro = (HTML / "book" / "intro.html").read_text()
+    assert 'href="../mnist-book.pdf"' in intro
+    assert (HTML / "book" / "../mnist-book.pdf").resolve() == pdf.resolve()
