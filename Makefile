@@ -16,12 +16,14 @@ export HWLIB_QUIET := 1
 # leave every figure out of the book.
 export MPLBACKEND := module://matplotlib_inline.backend_inline
 
-.PHONY: book test lint format pdf full-check fashion-deps pytest strict-book notebook-test browser-deps browser-test notebooks faults determinism lock bench clean help
+.PHONY: book test lint format pdf homework release full-check fashion-deps pytest strict-book notebook-test browser-deps browser-test notebooks faults determinism lock bench clean help
 
 help:
 	@echo "make book   - install into .venv (once), then build the executed book"
 	@echo "make test   - install into .venv (once), lint, run pytest, then build strictly from scratch"
 	@echo "make pdf    - the whole book as one PDF (after make book): _build/html/mnist-book.pdf"
+	@echo "make homework - student notebooks with self-checks in homework/_build"
+	@echo "make release  - zip of site, PDF, notebooks and homework (after make book pdf)"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +61,28 @@ lint: $(STAMP)
 pdf: $(STAMP) browser-deps
 	$(JB) build . --builder singlehtml --warningiserror --keep-going
 	$(BIN)/python _ext/pdf.py _build/singlehtml _build/html/mnist-book.pdf
+
+# Student notebooks for questions 1.1-3.2 (stubs with self-checks), in
+# homework/_build; tests/test_homework.py proves every stub fails its check
+# and every book solution passes it.
+homework: $(STAMP)
+	$(BIN)/python homework/build.py homework/_build
+
+# One zip for a release, named with pyproject.toml's version: the HTML site,
+# the PDF, the executed notebooks and the homework notebooks. Run after
+# `make book pdf` (or `make test`); tag the commit vVERSION, which the
+# notebooks' install cell installs.
+VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+RELEASE = _build/release/mnist-book-$(VERSION)
+release: $(STAMP) homework
+	test -f _build/html/mnist-book.pdf || { echo "run make book pdf first"; exit 1; }
+	rm -rf _build/release && mkdir -p $(RELEASE)/notebooks
+	cp -r _build/html $(RELEASE)/html
+	cp _build/html/mnist-book.pdf $(RELEASE)/
+	cp _build/html/_sources/chapters/*.ipynb _build/html/_sources/book/errata.ipynb $(RELEASE)/notebooks/
+	cp -r homework/_build $(RELEASE)/homework
+	cd _build/release && $(CURDIR)/$(BIN)/python -m zipfile -c mnist-book-$(VERSION).zip mnist-book-$(VERSION)
+	@echo "Release: _build/release/mnist-book-$(VERSION).zip"
 
 # Format the library and the code cells of every chapter in place.
 format: $(STAMP)
