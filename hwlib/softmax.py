@@ -260,9 +260,11 @@ def sgd(
 ) -> tuple[np.ndarray, np.ndarray, History]:
     """Stochastic gradient descent on summed cross-entropy (eq. `sgd-update`).
 
-    With the defaults this is question 2.2.2 exactly: ``W`` and ``b`` start
-    uniform in [-0.5, 0.5), and every data point, in order, makes one update
-    ``W -= lr dW``, ``b -= lr db``.
+    With the defaults this is question 2.2.2's setting as the homework's
+    starter code and answer key ran it: ``W`` and ``b`` start uniform in
+    [-0.5, 0.5) (the starter code), and every data point, in the data's
+    order, makes one update ``W -= lr dW``, ``b -= lr db`` (the key's loop;
+    the question itself fixes only lr and the number of epochs).
 
     Parameters
     ----------
