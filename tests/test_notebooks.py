@@ -36,3 +36,19 @@ def test_first_cell_installs_the_library_when_missing(source):
     )
     assert 'find_spec("hwlib") is None' in first.source
     assert "remove-cell" in first.metadata.get("tags", [])
+
+
+def test_install_cells_pin_this_release():
+    """Colab installs hwlib from the tag of this version, never a branch."""
+    import tomllib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "version"
+    ]
+    pinned = f"git+https://github.com/mnist-book/mnist-book@v{version}"
+    for source in SOURCES:
+        install = jupytext.read(source).cells[0].source
+        assert "find_spec" in install, f"{source.name}: no install cell"
+        assert pinned in install, (
+            f"{source.name}: install cell not at v{version}"
+        )
