@@ -54,6 +54,7 @@ def default_source() -> str:
 
 def load_mnist(
     source: str | None = None,
+    *,
     data_dir: str | os.PathLike | None = None,
     download: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

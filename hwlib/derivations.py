@@ -161,7 +161,7 @@ def to_softmax(expr: sp.Expr) -> sp.Expr:
     )
 
 
-def check_concrete(num_classes: int, num_features: int = 2) -> bool:
+def check_concrete(num_classes: int, *, num_features: int = 2) -> bool:
     """Check the gradients' matrix forms with explicit symbols.
 
     Differentiates the loss with explicit symbols for the given sizes and
