@@ -312,3 +312,23 @@ def test_pdf_is_built_and_linked():
     intro = (HTML / "book" / "intro.html").read_text()
     assert 'href="../mnist-book.pdf"' in intro
     assert (HTML / "book" / "../mnist-book.pdf").resolve() == pdf.resolve()
+
+
+@pytest.mark.parametrize(
+    "page_path",
+    [p for p in book_pages() if p.startswith(("chapters/", "book/"))],
+)
+def test_every_glued_number_is_in_the_page(page_path):
+    """Each {glue:text} role of the source renders as text in the page.
+
+    myst-nb silently drops a glued value it cannot format (a numpy scalar
+    with a format spec, say): the sentence then reads with a hole and the
+    strict build does not warn. Count the roles against the rendered spans.
+    """
+    source = (ROOT / page_path).with_suffix(".md").read_text()
+    roles = len(re.findall(r"\{glue:text\}`[^`]+`", source))
+    html = (HTML / page_path).read_text()
+    spans = html.count('class="pasted-text"')
+    assert spans == roles, (
+        f"{page_path}: {roles} glued numbers in the source, {spans} rendered"
+    )
