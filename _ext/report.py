@@ -28,10 +28,39 @@ def _latest_records(cache):
     return latest
 
 
+def print_page_stats(build: Path) -> None:
+    """Per chapter page: reading time, words, code shown, and (after the
+    browser stage) screens; the budgets are enforced by tests/browser."""
+    import json
+
+    stats_file = build / "page-stats.json"
+    if not stats_file.exists():
+        return
+    stats = json.loads(stats_file.read_text())
+    budgets_file = build / "page-budgets.json"
+    measured = (
+        json.loads(budgets_file.read_text()) if budgets_file.exists() else {}
+    )
+    print(
+        "Chapter pages (lecture budget: 15 screens, 150 code lines, "
+        "3,500 words):"
+    )
+    for page, s in stats.items():
+        screens = measured.get(page + ".html", {}).get("height")
+        shown = (
+            f"{screens / 800:5.1f} screens" if screens else "      ? screens"
+        )
+        print(
+            f"  {s['minutes']:3d} min {s['words']:6d} words "
+            f"{s['code_lines']:4d} code lines {shown}  {page}"
+        )
+
+
 def main(build_dir: str = "_build") -> None:
     build = Path(build_dir).resolve()
     index = build / "html" / "index.html"
     print(f"Book: {index}" if index.exists() else f"No book at {index}")
+    print_page_stats(build)
     cache_dir = build / ".jupyter_cache"
     if not cache_dir.exists():
         return

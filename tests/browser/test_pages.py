@@ -45,6 +45,8 @@ MYST_LEAK = re.compile(
     r"\{(glue(:\w+)?|eq|ref|numref|cite(:\w+)?|doc|func|class|mod|meth|attr"
     r"|math|term|download|code-cell|exercise|solution|figure|prf:\w+)\}"
 )
+LITERAL_DOLLAR = re.compile(r"\$[A-Za-z\\]\w*")
+EQUAL_RANGE = re.compile(r"\bbetween ([\d.,]+) and \1(?![\d.,]*\d)")
 RAW_TEX = [
     "\\frac",
     "\\begin{",
@@ -61,11 +63,25 @@ pytestmark = pytest.mark.browser
 def book_pages() -> list[str]:
     import yaml
 
+    def walk(entries):
+        for entry in entries:
+            yield entry["file"]
+            yield from walk(entry.get("sections", []))
+
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]] + [
-        ch["file"] for part in toc["parts"] for ch in part["chapters"]
-    ]
+    pages = [toc["root"]]
+    for part in toc["parts"]:
+        pages += walk(part["chapters"])
     return [p + ".html" for p in pages]
+
+
+def lecture_pages() -> list[str]:
+    """Chapter pages that are not a "Going further" page."""
+    return [
+        p
+        for p in book_pages()
+        if p.startswith("chapters/") and not p.endswith("-further.html")
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -154,6 +170,12 @@ def test_page(server, browser, axe_report, page_path):
     assert not raw, f"math not rendered, raw TeX in the page: {raw}"
     leaks = sorted({m.group(0) for m in MYST_LEAK.finditer(text)})
     assert not leaks, f"MyST source in the rendered text: {leaks}"
+    # Template leaks: TeX that never became math (a glued "$k$"), and a
+    # generated range whose two ends are equal ("between 400 and 400").
+    dollars = sorted(set(LITERAL_DOLLAR.findall(text)))
+    assert not dollars, f"a literal $ before a letter in the text: {dollars}"
+    ranges = [m.group(0) for m in EQUAL_RANGE.finditer(text)]
+    assert not ranges, f"a range with equal ends in the text: {ranges}"
 
     # Code must fit the column: a block wider than its box scrolls.
     wide = page.evaluate(
@@ -316,7 +338,11 @@ def test_pdf_is_built_and_linked():
 
 @pytest.mark.parametrize(
     "page_path",
-    [p for p in book_pages() if p.startswith(("chapters/", "book/"))],
+    [
+        p
+        for p in book_pages()
+        if p.startswith(("chapters/", "book/")) and p != "book/answers.html"
+    ],
 )
 def test_every_glued_number_is_in_the_page(page_path):
     """Each {glue:text} role of the source renders as text in the page.
@@ -332,3 +358,93 @@ def test_every_glued_number_is_in_the_page(page_path):
     assert spans == roles, (
         f"{page_path}: {roles} glued numbers in the source, {spans} rendered"
     )
+
+
+# A lecture page is read in one sitting (issue #19): at 1200 px wide, at most
+# 15 screens of 800 px, 150 lines of code shown without a click and 3,500
+# words of prose. "Going further" pages hold the rest and have no budget.
+MAX_HEIGHT_PX = 15 * 800
+MAX_CODE_LINES = 150
+MAX_WORDS = 3500
+BUDGETS = ROOT / "_build" / "page-budgets.json"
+MEASURE = """() => {
+  const article = document.querySelector('article');
+  const shown = e => e.checkVisibility();
+  const code = Array.from(article.querySelectorAll('div.highlight pre'))
+    .filter(p => shown(p) && !p.closest('.cell_output'))
+    .reduce((n, p) => n + p.innerText.replace(/\\n+$/, '').split('\\n').length, 0);
+  const prose = article.cloneNode(true);
+  prose.querySelectorAll('pre, .highlight, .cell_input, .cell_output, mjx-container, .math')
+    .forEach(e => e.remove());
+  const words = prose.innerText.split(/\\s+/).filter(w => /\\w/.test(w)).length;
+  return {height: document.documentElement.scrollHeight, code_lines: code, words: words};
+}"""
+
+
+@pytest.fixture(scope="module")
+def budgets():
+    measured: dict[str, dict] = {}
+    yield measured
+    BUDGETS.parent.mkdir(parents=True, exist_ok=True)
+    BUDGETS.write_text(json.dumps(measured, indent=1, sort_keys=True) + "\n")
+    for page, m in sorted(measured.items()):
+        print(
+            f"{page}: {m['height'] / 800:.1f} screens, "
+            f"{m['code_lines']} code lines, {m['words']} words"
+        )
+
+
+@pytest.mark.parametrize("page_path", lecture_pages())
+def test_lecture_page_reads_in_one_sitting(
+    server, browser, budgets, page_path
+):
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    page = context.new_page()
+    page.goto(f"{server}/{page_path}", wait_until="networkidle")
+    if page.evaluate("() => !!(window.MathJax && window.MathJax.startup)"):
+        page.evaluate("() => window.MathJax.startup.promise")
+    title = page.locator("article h1").first.inner_text()
+    measured = page.evaluate(MEASURE)
+    context.close()
+    budgets[page_path] = measured
+    assert not title.startswith("Going further"), (
+        f"{page_path} is titled {title!r}: name it *-further.md"
+    )
+    over = [
+        f"{what} {measured[key]} > {limit}"
+        for what, key, limit in [
+            ("height (px)", "height", MAX_HEIGHT_PX),
+            ("visible code lines", "code_lines", MAX_CODE_LINES),
+            ("words", "words", MAX_WORDS),
+        ]
+        if measured[key] > limit
+    ]
+    assert not over, f"{page_path} is over its lecture budget: {over}"
+
+
+def _answers_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "answers", ROOT / "_ext" / "answers.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.QUESTIONS, module.label_of
+
+
+def test_every_homework_question_has_its_answer_on_the_answers_page():
+    """The answers page holds one box per question, each linking back."""
+    QUESTIONS, label_of = _answers_module()
+
+    html = (HTML / "book" / "answers.html").read_text()
+    boxes = re.findall(
+        r'<div class="answer admonition">\s*<p class="admonition-title">'
+        r"Answer ([\d.]+)",
+        html,
+    )
+    assert boxes == QUESTIONS, f"answers page lists {boxes}"
+    for question in QUESTIONS:
+        assert f'#{label_of(question)}"' in html, (
+            f"no link back to the box of {question}"
+        )
