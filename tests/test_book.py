@@ -90,10 +90,16 @@ def make_book(tmp_path: Path, chapter: str = PROBE) -> Path:
     return book
 
 
-def build(book: Path, *extra: str) -> subprocess.CompletedProcess:
+def build(
+    book: Path, *extra: str, **variables: str
+) -> subprocess.CompletedProcess:
     # PYTHONPATH puts this copy of hwlib ahead of the installed one.
     env = dict(
-        os.environ, PYTHONPATH=str(book), HWLIB_QUIET="1", MPLBACKEND=INLINE
+        os.environ,
+        PYTHONPATH=str(book),
+        HWLIB_QUIET="1",
+        MPLBACKEND=INLINE,
+        **variables,
     )
     cmd = [
         str(JB),
@@ -154,6 +160,26 @@ def test_injected_fault_fails_the_strict_build(tmp_path, fault):
     result = build(book)
     assert result.returncode != 0
     assert marker in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_false_claim_on_other_data_is_shown_at_the_top_of_its_page(tmp_path):
+    """HWLIB_CLAIMS=report (full MNIST, make full-check): the build goes on
+    and the page opens with a warning box that quotes the false sentence."""
+    text, marker = FAULTS["false claim"]
+    book = make_book(tmp_path, PROBE + "\n" + text)
+    result = build(
+        book,
+        HWLIB_CLAIMS="report",
+        HWLIB_CLAIMS_FILE=str(tmp_path / "false-claims.txt"),
+    )
+    assert result.returncode == 0, (
+        result.stdout[-3000:] + result.stderr[-3000:]
+    )
+    html = page(book)
+    box = html[html.index('class="admonition warning"') :]
+    assert marker in box[: box.index("</div>")]
+    assert html.index("admonition warning") < html.index("The value is")
 
 
 # CI injects one fault into one real chapter; HWLIB_FAULTS_ALL=1 (make faults)
