@@ -293,11 +293,7 @@ def harris_response(
     )
     with np.errstate(over="ignore", invalid="ignore"):
         for rows, (Sxx, Sxy, Syy) in bands:
-            trace = Sxx + Syy
-            det = Sxx * Syy
-            det -= Sxy * Sxy
-            det -= kappa * (trace * trace)
-            R[rows] = det
+            R[rows] = _response_2x2(Sxx, Sxy, Syy, kappa)
     # Any overflow along the way leaves an inf or NaN in R.
     return finite_result(
         R, "image values are too large: det(M) overflows float64"
@@ -330,13 +326,12 @@ def structure_eigenvalues(
         image, window_size=window_size, derivative=derivative
     )
     with np.errstate(over="ignore", invalid="ignore"):
-        mid = (Sxx + Syy) / 2
-        radius = finite_result(
-            np.hypot((Sxx - Syy) / 2, Sxy),
-            "image values are too large: eigenvalues overflow float64",
-        )
+        lambda1, lambda2 = _eigenvalues_2x2(Sxx, Sxy, Syy)
+    finite_result(
+        lambda1, "image values are too large: eigenvalues overflow float64"
+    )
     # M is a sum of outer products, hence PSD; clip the rounding below zero.
-    return mid + radius, np.maximum(mid - radius, 0.0)
+    return lambda1, np.maximum(lambda2, 0.0)
 
 
 def shi_tomasi(
@@ -437,19 +432,10 @@ def gradient_pca(
     row = check_int_in_range(row, "row", 0, H - 1)
     col = check_int_in_range(col, "col", 0, W - 1)
     Ix, Iy = image_gradients(image, derivative=derivative)
-    r = window_size // 2
-    # Same reflect-101 border as the box sum, so the window matches M exactly.
-    Px = np.pad(Ix, r, mode="reflect")[
-        row : row + window_size, col : col + window_size
-    ]
-    Py = np.pad(Iy, r, mode="reflect")[
-        row : row + window_size, col : col + window_size
-    ]
-    points = np.column_stack([Px.ravel(), Py.ravel()])
-    D = points - points.mean(axis=0) if centered else points
+    points = _window_points(Ix, Iy, row, col, window_size)
     with np.errstate(over="ignore", invalid="ignore"):
         matrix = finite_result(
-            D.T @ D,
+            _second_moment(points, centered=centered),
             "image values are too large: the scatter matrix overflows float64",
         )
     eigenvalues, eigenvectors = np.linalg.eigh(matrix)
@@ -459,3 +445,42 @@ def gradient_pca(
         eigenvalues[::-1].copy(),
         fix_signs(eigenvectors[:, ::-1]),
     )
+
+
+# The plain core of the detector, shown on page `harris`: unchecked, for
+# arguments the public functions above have validated.
+
+
+def _window_points(Ix, Iy, row, col, size):
+    """The data points: the gradients (Ix, Iy) of the window at (row, col).
+
+    One row per pixel of the ``size x size`` window, shape (size**2, 2).
+    The borders are mirrored (reflect-101) as in the box sum of M.
+    """
+    r = size // 2
+    window = np.s_[row : row + size, col : col + size]  # of the padded maps
+    Px = np.pad(Ix, r, mode="reflect")[window]
+    Py = np.pad(Iy, r, mode="reflect")[window]
+    return np.column_stack([Px.ravel(), Py.ravel()])
+
+
+def _second_moment(points, centered=False):
+    """M = P^T P: the points' second moment about the origin.
+
+    Eq. `harris-scatter`; ``centered=True`` takes it about their mean, as
+    textbook PCA does.
+    """
+    P = points - points.mean(axis=0) if centered else points
+    return P.T @ P
+
+
+def _eigenvalues_2x2(a, b, c):
+    """lambda1 >= lambda2 of [[a, b], [b, c]] (eq. `harris-eig`)."""
+    mid = (a + c) / 2
+    radius = np.hypot((a - c) / 2, b)
+    return mid + radius, mid - radius
+
+
+def _response_2x2(a, b, c, kappa):
+    """R = det M - kappa (tr M)^2 of M = [[a, b], [b, c]] (eq. `harris-R`)."""
+    return a * c - b * b - kappa * (a + c) ** 2

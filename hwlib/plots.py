@@ -387,6 +387,13 @@ def plot_lambda_plane(
 ):
     """Pixels placed by their eigenvalues, with Harris-response iso-lines.
 
+    Only the half ``lambda2 <= lambda1`` can hold a pixel: the other half is
+    shaded grey, below the dotted diagonal, and holds no line or label. The
+    iso-lines of ``R > 0`` (labelled with their value) and the dashed
+    ``R = 0``, the line ``lambda2 = alpha* lambda1`` of eq. `harris-alpha`,
+    are drawn in the possible half only; "corner" is written above that
+    line, "edge" at its mouth, right of the axes, and "flat" at the origin.
+
     Parameters
     ----------
     lambda1, lambda2 : array_like, same shape
@@ -411,6 +418,9 @@ def plot_lambda_plane(
     g = np.linspace(0, top, 200)
     G1, G2 = np.meshgrid(g, g)
     R = G1 * G2 - kappa * (G1 + G2) ** 2
+    possible = G2 <= G1
+    R_possible = np.where(possible, R, np.nan)  # no line where no pixel is
+    ax.fill_between([0, top], [0, top], top, color="0.88", lw=0, zorder=0.5)
     ax.hexbin(
         lambda1,
         lambda2,
@@ -419,30 +429,62 @@ def plot_lambda_plane(
         extent=(0, top, 0, top),
         cmap="Greys",
         mincnt=1,
+        zorder=1,
     )
-    if np.any(R > 0):
-        levels = np.quantile(R[R > 0], [0.25, 0.5, 0.75, 0.95])
+    if np.any(R[possible] > 0):
+        levels = np.quantile(R[possible & (R > 0)], [0.25, 0.5, 0.75, 0.95])
         lines = ax.contour(
-            G1, G2, R, levels=levels, colors="tab:red", linewidths=1
+            G1,
+            G2,
+            R_possible,
+            levels=levels,
+            colors="tab:red",
+            linewidths=1,
+            zorder=2,
         )
-        ax.clabel(lines, fmt="%.2g", fontsize=7)
-    ax.contour(G1, G2, R, levels=[0], colors="tab:red", linestyles="--")
-    ax.plot([0, top], [0, top], ":", c="gray")
-    for text, x, y in [
-        ("corner", 0.7, 0.85),
-        ("edge", 0.75, 0.05),
-        ("edge", 0.05, 0.75),
-        ("flat", 0.02, 0.02),
-    ]:
-        ax.text(
-            x * top,
-            y * top,
-            text,
-            color="tab:red" if text == "corner" else "black",
-        )
+        # Labels where the lines cross lambda1 = 0.93 top (the smaller root
+        # lambda2 of R = level there): in the possible half, right of the
+        # "corner" label.
+        x = 0.93 * top
+        b = (1 - 2 * kappa) * x
+        disc = b**2 - 4 * kappa * (kappa * x**2 + levels)
+        if kappa > 0 and np.all(disc >= 0):
+            y = (b - np.sqrt(disc)) / (2 * kappa)
+            ax.clabel(
+                lines, fmt="%.2g", fontsize=7, manual=list(zip([x] * 4, y))
+            )
+        else:
+            ax.clabel(lines, fmt="%.2g", fontsize=7)
+    ax.contour(
+        G1, G2, R_possible, levels=[0], colors="tab:red", linestyles="--"
+    )
+    ax.plot([0, top], [0, top], ":", c="0.3", zorder=3)
+    box = {"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1}
+    ax.text(0.03 * top, 0.93 * top, r"impossible: $\lambda_2 > \lambda_1$")
+    ax.text(
+        0.6 * top,
+        0.48 * top,
+        "corner",
+        color="tab:red",
+        ha="center",
+        bbox=box,
+        zorder=4,
+    )
+    alpha = _alpha_star(kappa)
+    ax.text(1.02 * top, 0.5 * alpha * top, "edge", va="center", clip_on=False)
+    ax.text(0.1 * top, 0.02 * top, "flat", bbox=box, zorder=4)
     ax.set(xlabel=r"$\lambda_1$", ylabel=r"$\lambda_2$")
-    ax.set(xlim=(0, top), ylim=(0, top))
+    ax.set(xlim=(0, top), ylim=(0, top), aspect="equal")
     return ax
+
+
+def _alpha_star(kappa: float) -> float:
+    """The ratio lambda2 / lambda1 where R = 0 (eq. `harris-alpha`)."""
+    if kappa <= 0:
+        return 0.0
+    if kappa >= 0.25:
+        return 1.0
+    return (1 - 2 * kappa - np.sqrt(1 - 4 * kappa)) / (2 * kappa)
 
 
 def plot_reliability_diagram(

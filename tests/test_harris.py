@@ -268,3 +268,43 @@ def test_gradient_pca_eigenvectors_follow_the_sign_convention(image):
     largest = np.argmax(np.abs(V), axis=0)
     assert np.all(V[largest, [0, 1]] > 0)
     np.testing.assert_allclose(V.T @ V, np.eye(2), atol=1e-12)
+
+
+def test_core_functions_are_what_the_public_functions_compute(image):
+    """The plain core shown on the page (literalinclude) is the code that runs."""
+    Sxx, Sxy, Syy = harris.structure_tensor(image)
+    kappa = 0.05
+    np.testing.assert_array_equal(
+        harris._response_2x2(Sxx, Sxy, Syy, kappa),
+        harris.harris_response(image, kappa=kappa),
+    )
+    lam1, lam2 = harris._eigenvalues_2x2(Sxx, Sxy, Syy)
+    ref1, ref2 = harris.structure_eigenvalues(image)
+    np.testing.assert_array_equal(lam1, ref1)
+    np.testing.assert_array_equal(np.maximum(lam2, 0), ref2)
+    Ix, Iy = harris.image_gradients(image)
+    points = harris._window_points(Ix, Iy, 0, 7, 3)  # a border window
+    np.testing.assert_array_equal(
+        points, harris.gradient_pca(image, 0, 7).points
+    )
+    np.testing.assert_allclose(
+        harris._second_moment(points),
+        [[Sxx[0, 7], Sxy[0, 7]], [Sxy[0, 7], Syy[0, 7]]],
+    )
+
+
+def test_centring_can_turn_a_corner_into_an_edge():
+    """The reader's counterexample (errata F1): 4 gradients (a, 0) and 5 (0, a)."""
+    a = 3.0
+    points = np.array([[a, 0.0]] * 4 + [[0.0, a]] * 5)
+    M = harris._second_moment(points)
+    Mc = harris._second_moment(points, centered=True)
+    np.testing.assert_allclose(M, np.diag([4 * a**2, 5 * a**2]))
+    np.testing.assert_allclose(
+        Mc, 20 * a**2 / 9 * np.array([[1, -1], [-1, 1]])
+    )
+    kappa = 0.05
+    assert harris._response_2x2(M[0, 0], M[0, 1], M[1, 1], kappa) > 0
+    assert harris._response_2x2(Mc[0, 0], Mc[0, 1], Mc[1, 1], kappa) < 0
+    lam = harris._eigenvalues_2x2(Mc[0, 0], Mc[0, 1], Mc[1, 1])
+    np.testing.assert_allclose(lam, [40 * a**2 / 9, 0], atol=1e-12)

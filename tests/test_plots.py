@@ -123,6 +123,36 @@ def test_lambda_plane_axes_end_at_the_quantile(rng):
         plot_lambda_plane(l1, l2[:5], kappa=0.05)
 
 
+@pytest.mark.parametrize("kappa", [0.04, 0.05, 0.06])
+def test_lambda_plane_keeps_lines_and_labels_out_of_the_impossible_half(
+    rng, kappa
+):
+    """The reader's findings on Fig. `fig-lambda-plane`: no region label or
+    contour label where lambda2 > lambda1, the dotted diagonal above the grey
+    fill, "flat" inside the axes, "edge" at the mouth of the R < 0 wedge."""
+    l1 = rng.random(2000) * 10
+    l2 = l1 * rng.random(2000)
+    ax = plot_lambda_plane(l1, l2, kappa=kappa)
+    top = ax.get_xlim()[1]
+    texts = {t.get_text(): t.get_position() for t in ax.texts}
+    for name in ("corner", "flat"):
+        x, y = texts.pop(name)
+        assert 0 < y < x < top, name
+    x, y = texts.pop("edge")
+    alpha = (1 - 2 * kappa - np.sqrt(1 - 4 * kappa)) / (2 * kappa)
+    assert x > top and 0 < y < alpha * top
+    impossible = [k for k in texts if k.startswith("impossible")]
+    assert len(impossible) == 1
+    x, y = texts.pop(impossible[0])
+    assert y > x
+    # What is left are the contour labels: all in the possible half.
+    assert len(texts) == 4
+    assert all(y <= x <= top for x, y in texts.values())
+    (fill,) = ax.collections[:1]
+    (diagonal,) = [ln for ln in ax.lines if ln.get_linestyle() == ":"]
+    assert diagonal.get_zorder() > fill.get_zorder()
+
+
 def test_reliability_diagram_plots_the_curve_of_hwlib_stats(rng):
     from hwlib.stats import reliability_curve
 
