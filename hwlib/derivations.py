@@ -3,7 +3,7 @@
 Written for page `softmax-gradients`. The derivation is carried for a
 general number of classes ``c`` (the question calls it m): logits
 ``u_1..u_c`` are entries of a sympy ``IndexedBase`` and the softmax
-normaliser is ``Sum(exp(u_k), (k, 1, c))``. Differentiating such sums
+normaliser is ``Sum(exp(u_l), (l, 1, c))``. Differentiating such sums
 produces Kronecker deltas that ``doit()`` collapses to a ``Piecewise`` valid
 for indices inside ``1..c``; :func:`_in_range` takes that branch, which is
 exactly the statement "for 1 <= j <= c".
@@ -69,7 +69,7 @@ def _in_range(expr: sp.Expr) -> sp.Expr:
 
 
 def _softmax(index: sp.Symbol) -> sp.Expr:
-    return sp.exp(u[index]) / sp.Sum(sp.exp(u[k]), (k, 1, c))
+    return sp.exp(u[index]) / sp.Sum(sp.exp(u[l]), (l, 1, c))
 
 
 def loss_of_logits() -> sp.Expr:
@@ -84,11 +84,11 @@ def loss_of_logits() -> sp.Expr:
 
 
 def dJ_dy() -> tuple[sp.Expr, sp.Expr]:
-    """``dJ/dy_i`` of ``J = -sum_k t_k log y_k`` (eq. `grad-dJdy`).
+    """``dJ/dy_i`` of ``J = -sum_l t_l log y_l`` (eq. `grad-dJdy`).
 
     The closed form is ``-t_i / y_i``.
     """
-    J = -sp.Sum(t[k] * sp.log(y[k]), (k, 1, c))
+    J = -sp.Sum(t[l] * sp.log(y[l]), (l, 1, c))
     derived = _in_range(sp.diff(J, y[i]).doit())
     return sp.simplify(derived), -t[i] / y[i]
 
@@ -105,8 +105,8 @@ def dy_du() -> tuple[sp.Expr, sp.Expr]:
 def dJ_du() -> tuple[sp.Expr, sp.Expr]:
     """``dJ/du_j``: ``y_j - t_j`` once targets sum to one (eq. `grad-dJdu`).
 
-    sympy's raw result is ``-t_j + y_j sum_k t_k``; a one-hot target has
-    ``sum_k t_k = 1``, which is substituted here.
+    sympy's raw result is ``-t_j + y_j sum_l t_l``; a one-hot target has
+    ``sum_l t_l = 1``, which is substituted here.
     """
     raw = _in_range(sp.diff(loss_of_logits(), u[j]).doit())
     raw = sp.expand(sp.simplify(raw))
@@ -120,14 +120,17 @@ def _logit(index: sp.Symbol) -> sp.Expr:
 
 
 def dJ_dW() -> tuple[sp.Expr, sp.Expr]:
-    """``dJ/dW_jl = (y_j - t_j) x_l`` (eq. `grad-dJdW`), pixel index l.
+    """``dJ/dW_jk = (y_j - t_j) x_k`` (eq. `grad-dJdW`).
+
+    The page writes the pixel index as l (``W_jl``); the symbol ``k`` here
+    is kept because homework checks call it with that name.
 
     Derived by the chain rule through ``u = W x + b``.
     """
-    du_dW = _in_range(sp.diff(_logit(i), W[j, l]).doit())  # delta_ij x_l
+    du_dW = _in_range(sp.diff(_logit(i), W[j, k]).doit())  # delta_ij x_k
     dJdu_i = dJ_du()[0].subs(j, i)
     derived = _in_range(sp.Sum(dJdu_i * du_dW, (i, 1, c)).doit())
-    return derived, (_softmax(j) - t[j]) * x[l]
+    return derived, (_softmax(j) - t[j]) * x[k]
 
 
 def dJ_db() -> tuple[sp.Expr, sp.Expr]:
