@@ -122,6 +122,9 @@ def _logit(index: sp.Symbol) -> sp.Expr:
 def dJ_dW() -> tuple[sp.Expr, sp.Expr]:
     """``dJ/dW_jk = (y_j - t_j) x_k`` (eq. `grad-dJdW`).
 
+    The page writes the pixel index as l (``W_jl``); the symbol ``k`` here
+    is kept because homework checks call it with that name.
+
     Derived by the chain rule through ``u = W x + b``.
     """
     du_dW = _in_range(sp.diff(_logit(i), W[j, k]).doit())  # delta_ij x_k

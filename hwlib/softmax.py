@@ -291,8 +291,9 @@ def sgd(
         updates but skips work that adds exactly zero (pixels that are 0,
         and the update of a point whose error ``y - y'`` is exactly 0), so
         results agree with the plain loop up to rounding. ``False`` runs
-        the reference loop :func:`_per_sample_epoch` (shown on page
-        `softmax-sgd`).
+        the reference loop :func:`_per_sample_epoch`, the loop written out
+        on page `softmax-sgd` (timed against the compiled one on page
+        `softmax-sgd-further`).
     progress : bool, optional
         Show a tqdm bar; by default on, except when ``HWLIB_QUIET=1``.
 
