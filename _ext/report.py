@@ -38,9 +38,12 @@ def print_page_stats(build: Path) -> None:
         return
     stats = json.loads(stats_file.read_text())
     budgets_file = build / "page-budgets.json"
-    measured = (
-        json.loads(budgets_file.read_text()) if budgets_file.exists() else {}
+    # Heights come from the browser stage; an older run's are stale.
+    fresh = (
+        budgets_file.exists()
+        and budgets_file.stat().st_mtime >= stats_file.stat().st_mtime
     )
+    measured = json.loads(budgets_file.read_text()) if fresh else {}
     print(
         "Chapter pages (lecture budget: 15 screens, 150 code lines, "
         "3,500 words):"
