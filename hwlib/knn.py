@@ -409,7 +409,9 @@ def kdtree_search(
                 break  # every cell left is farther than the k-th found
             while len(nodes[node]) == 4:  # descend, queueing far children
                 dim, split, less, greater = nodes[node]
-                near, far = (less, greater) if x[dim] < split else (greater, less)
+                near, far = (
+                    (less, greater) if x[dim] < split else (greater, less)
+                )
                 far_side2 = side2.copy()
                 far_side2[dim] = (x[dim] - split) ** 2
                 far_bound = bound - side2[dim] + far_side2[dim]

@@ -10,7 +10,11 @@ import pytest
 from scipy.spatial import KDTree
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+from sklearn.model_selection import (
+    GridSearchCV,
+    StratifiedKFold,
+    cross_val_score,
+)
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -241,9 +245,10 @@ def test_grid_search(digits):
     ).fit(X, y)
     assert search.best_params_["num_neighbors"] in (1, 3, 5)
     assert isinstance(search.best_estimator_, KNNClassifier)
-    assert search.best_estimator_.num_neighbors == search.best_params_[
-        "num_neighbors"
-    ]
+    assert (
+        search.best_estimator_.num_neighbors
+        == search.best_params_["num_neighbors"]
+    )
     assert search.cv_results_["mean_test_score"].shape == (3,)
 
 
