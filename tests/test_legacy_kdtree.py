@@ -241,9 +241,9 @@ def test_uint8_exact_bounds_one_leaf_is_wrapped_brute_force(rng):
 
 
 def test_num_examined_counts_the_leaves_opened():
-    # Leaves of one point, the tree of the test above: both leaves of the
-    # far half {33, 38} are opened (38 is compared and rejected), the near
-    # half is pruned: 2 points examined. With exact bounds the near half
+    # Leaves of one point, the tree of the wrapped-bound test: both leaves
+    # of the far half {33, 38} are opened (38 is compared and rejected),
+    # the near half is pruned: 2 points examined. With exact bounds the near half
     # {25, 28} comes first: both its leaves are opened (a leaf's bound is
     # not tested), and the far half, at bound 42.25 > 0, is pruned.
     for exact_bounds in (False, True):
