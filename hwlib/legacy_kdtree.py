@@ -57,6 +57,13 @@ class LegacyKDTree:
         The points, one per row (flatten images first).
     leafsize : int, default 10
         A cell with at most this many points is not split further.
+    exact_bounds : bool, default False
+        For ``uint8`` data: build the splits and compute the pruning bounds
+        exactly (as for float64 data), while the leaf distances keep their
+        ``uint8`` arithmetic unless :meth:`query` is given
+        ``exact_distances=True``. No SciPy ever did this; it completes the
+        2 x 2 design (distances x bounds) that separates the two effects.
+        No effect for ``float64`` data.
 
     Attributes
     ----------
@@ -65,6 +72,11 @@ class LegacyKDTree:
     leafsize : int
     maxes, mins : ndarray, shape (m,), same dtype as ``data``
         The bounding box of all points: the root cell.
+    num_examined_ : ndarray of intp, shape (M,)
+        Set by each call of :meth:`query`: for each query, the number of
+        points whose distance the search compared with the k-th best, that
+        is, the points of every leaf it opened. Without pruning it would be
+        ``N``.
     depth : int
         Level of the deepest leaf (the root is level 0). SciPy built the tree
         by recursion, so beyond about 990 levels its constructor would have
@@ -86,7 +98,8 @@ class LegacyKDTree:
     then skips a cell it should have opened. The leaf distances wrap too.
     ``exact_distances=True`` in :meth:`query` computes the leaf distances
     exactly but keeps the wrapped bounds and splits, as SciPy 1.4 and 1.5
-    did; comparing the two separates the effects.
+    did; ``exact_bounds=True`` does the opposite. With both, a ``uint8``
+    tree finds what a float64 tree finds.
 
     One detail cannot be reproduced: when two queued cells had equal
     bounds and equal per-side distances, SciPy ordered them by ``id()``, a
@@ -113,12 +126,28 @@ class LegacyKDTree:
     (array([3.]), array([1]))
     """
 
-    def __init__(self, data: np.ndarray, *, leafsize: int = 10) -> None:
+    def __init__(
+        self,
+        data: np.ndarray,
+        *,
+        leafsize: int = 10,
+        exact_bounds: bool = False,
+    ) -> None:
         self.data = _as_points(data, "data")
         self.leafsize = check_int_in_range(leafsize, "leafsize", 1)
-        self._wraps = self.data.dtype == np.uint8
+        if not isinstance(exact_bounds, bool):
+            raise TypeError(
+                f"exact_bounds must be True or False, got {exact_bounds!r}"
+            )
+        self.exact_bounds = exact_bounds
+        self._uint8 = self.data.dtype == np.uint8  # leaf distances may wrap
+        self._wraps = self._uint8 and not exact_bounds  # bounds, splits wrap
         self.maxes = self.data.max(axis=0)
         self.mins = self.data.min(axis=0)
+        # The root cell as the build and the search use it: float64 when
+        # the bounds are exact (a split stored into uint8 would truncate).
+        self._maxes = self.maxes if self._wraps else self.maxes.astype(float)
+        self._mins = self.mins if self._wraps else self.mins.astype(float)
         self._build()
 
     # ----------------------------------------------------------------- build
@@ -143,7 +172,7 @@ class LegacyKDTree:
         num_placed = 0  # rows already in leaves
 
         num_points = self.data.shape[0]
-        todo = [(np.arange(num_points), self.maxes, self.mins, 0)]
+        todo = [(np.arange(num_points), self._maxes, self._mins, 0)]
         finished: list[int] = []  # node numbers of completed subtrees
         self.depth = 0
         while todo:
@@ -302,18 +331,21 @@ class LegacyKDTree:
         num_queries = X.shape[0]
         distances = np.full((num_queries, k), np.inf)
         indices = np.full((num_queries, k), self.data.shape[0], dtype=np.intp)
+        self.num_examined_ = np.zeros(num_queries, dtype=np.intp)
         # The wrapped search stops after a few leaves and computes their
         # distances on arrival, as SciPy did. The others visit nearly every
         # leaf (in 784 dimensions the bounds prune little), so all their
         # distances are computed at once.
-        lazy = self._wraps and not exact_distances
+        lazy = self._uint8 and not exact_distances
         for start in range(0, num_queries, _CHUNK):
             block = X[start : start + _CHUNK]
             if not lazy:
                 dense = self._sq_distances(block, exact_distances)
             for row, x in enumerate(block, start):
                 sq_dists = None if lazy else dense[row - start].tolist()
-                hits = self._search(x, sq_dists, k, exact_distances)
+                hits, self.num_examined_[row] = self._search(
+                    x, sq_dists, k, exact_distances
+                )
                 for j, (dist, i) in enumerate(hits):
                     distances[row, j] = dist
                     indices[row, j] = i
@@ -323,20 +355,22 @@ class LegacyKDTree:
 
     def _search(
         self, x: np.ndarray, sq_dists: list | None, k: int, exact: bool
-    ) -> list[tuple[float, int]]:
+    ) -> tuple[list[tuple[float, int]], int]:
         """SciPy's ``__query`` for one point: sorted (distance, row) pairs.
+
+        Also returns the number of points in the leaves it opened.
 
         ``sq_dists`` holds the squared distances from ``x`` to all points in
         leaf order (see _sq_distances); None: compute the wrapped ones of a
         leaf when it is reached.
         """
-        wraps = self._wraps
+        wraps = self._wraps  # the bounds and splits
         # SciPy negated each squared distance to keep the farthest neighbour
         # on top of a min-heap. For wrapped uint8 distances that value was
         # an np.uint64 (see _wrapped_sq_distances); -np.uint64(d) wrapped
         # to 2**64 - d, which keeps the order for d > 0, but -0 is 0: a
         # point at wrapped distance 0 ranks as the *farthest* neighbour.
-        unsigned = wraps and not exact
+        unsigned = self._uint8 and not exact
         side = self._root_side_distances(x)
         if wraps:
             # np.sum of a uint8 array accumulated in np.uint (uint64 here):
@@ -363,11 +397,13 @@ class LegacyKDTree:
         # Entries (-squared distance, row); the top is the farthest kept.
         neighbours: list[tuple[float | int, int]] = []
         kth_best = math.inf  # SciPy's distance_upper_bound, squared
+        examined = 0
         while cells:
             bound, sides, node = heapq.heappop(cells)
             dim = split_dim[node]
             if dim == _LEAF:
                 lo, hi = first[node], stop[node]
+                examined += hi - lo
                 if sq_dists is None:
                     dists = _wrapped_sq_distances(x, grouped[lo:hi]).tolist()
                 else:
@@ -422,7 +458,7 @@ class LegacyKDTree:
         else:
             found = [(-key, row) for key, row in neighbours]
         # SciPy's `(-d) ** (1./p)`: a power of 0.5, not np.sqrt.
-        return sorted((dist**0.5, row) for dist, row in found)
+        return sorted((dist**0.5, row) for dist, row in found), examined
 
     def _root_side_distances(self, x: np.ndarray) -> np.ndarray:
         """Per-side squared distances from ``x`` to the root cell: (m,)."""
@@ -434,7 +470,8 @@ class LegacyKDTree:
             side = np.maximum(x - self.maxes, self.mins - x)
             # `side_distances **= 2` squared in place in uint8: modulo 256.
             return np.square(side)
-        side = np.maximum(0.0, np.maximum(x - self.maxes, self.mins - x))
+        x = x.astype(np.float64)  # exact bounds for uint8 data too
+        side = np.maximum(0.0, np.maximum(x - self._maxes, self._mins - x))
         return np.square(side)
 
     def _sq_distances(self, X: np.ndarray, exact: bool) -> np.ndarray:
@@ -447,7 +484,7 @@ class LegacyKDTree:
         """
         points = self._grouped
         sq_dists = np.empty((X.shape[0], points.shape[0]))
-        if not self._wraps:
+        if not self._uint8:
             for x, row in zip(X, sq_dists):
                 # Row by row, summed like SciPy's (n, m) blocks: bit for bit.
                 np.square(x - points).sum(axis=-1, out=row)

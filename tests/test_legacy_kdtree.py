@@ -200,6 +200,73 @@ def test_uint8_wrapped_bound_prunes_the_nearest_point():
     assert ind[0] == 1 and dist[0] == 0.0
 
 
+def test_uint8_exact_bounds_find_the_nearest_point():
+    # The tree of the test above with exact bounds: the root bound is 0,
+    # the split 31.5 sends the query to the half {25, 28}, which holds it.
+    tree = LegacyKDTree(
+        u8([[33], [25], [28], [38]]), leafsize=1, exact_bounds=True
+    )
+    dist, ind = tree.query(u8([[25]]), exact_distances=True)
+    assert ind[0] == 1 and dist[0] == 0.0
+    # Wrapped distances, exact bounds: 25 - 33 = 248 wraps, 248**2 = 61504
+    # = 64 mod 256, so 33 is at "8" again; 25 itself is still at 0, and
+    # (k = 1) nothing beats 0.
+    dist, ind = tree.query(u8([[25]]))
+    assert ind[0] == 1 and dist[0] == 0.0
+
+
+@pytest.mark.parametrize("leafsize", [1, 3, 10])
+def test_uint8_exact_bounds_and_distances_match_float(rng, leafsize):
+    # Exact bounds and exact distances: the uint8 tree is the float64 tree.
+    X = rng.integers(0, 256, size=(200, 6), dtype=np.uint8)
+    X[:, 0] = 0  # a constant column, as MNIST's borders
+    Q = rng.integers(0, 256, size=(30, 6), dtype=np.uint8)
+    tree = LegacyKDTree(X, leafsize=leafsize, exact_bounds=True)
+    dist, ind = tree.query(Q, k=3, exact_distances=True)
+    ref_dist, ref_ind = KDTree(X.astype(float)).query(Q.astype(float), k=3)
+    np.testing.assert_array_equal(ind, ref_ind)
+    np.testing.assert_allclose(dist, ref_dist, rtol=1e-12)
+    float_tree = LegacyKDTree(X.astype(float), leafsize=leafsize)
+    assert inner_splits(tree) == inner_splits(float_tree)
+
+
+def test_uint8_exact_bounds_one_leaf_is_wrapped_brute_force(rng):
+    # One leaf: the bounds play no part, so exact bounds change nothing.
+    X = rng.integers(0, 256, size=(30, 6), dtype=np.uint8)
+    Q = rng.integers(0, 256, size=(20, 6), dtype=np.uint8)
+    plain = LegacyKDTree(X, leafsize=30).query(Q, k=2)
+    exact = LegacyKDTree(X, leafsize=30, exact_bounds=True).query(Q, k=2)
+    np.testing.assert_array_equal(plain[0], exact[0])
+    np.testing.assert_array_equal(plain[1], exact[1])
+
+
+def test_num_examined_counts_the_leaves_opened():
+    # Leaves of one point, the tree of the wrapped-bound test: both leaves
+    # of the far half {33, 38} are opened (38 is compared and rejected),
+    # the near half is pruned: 2 points examined. With exact bounds the near half
+    # {25, 28} comes first: both its leaves are opened (a leaf's bound is
+    # not tested), and the far half, at bound 42.25 > 0, is pruned.
+    for exact_bounds in (False, True):
+        tree = LegacyKDTree(
+            u8([[33], [25], [28], [38]]), leafsize=1, exact_bounds=exact_bounds
+        )
+        tree.query(u8([[25]]), exact_distances=True)
+        np.testing.assert_array_equal(tree.num_examined_, [2])
+    # One leaf holding everything: every point is examined, every query.
+    X = np.arange(12.0).reshape(6, 2)
+    tree = LegacyKDTree(X, leafsize=6)
+    tree.query(X[:4], k=2)
+    np.testing.assert_array_equal(tree.num_examined_, [6, 6, 6, 6])
+
+
+def test_num_examined_is_at_most_all_points(rng):
+    X, Q = rng.normal(size=(300, 2)), rng.normal(size=(25, 2))
+    tree = LegacyKDTree(X, leafsize=5)
+    tree.query(Q, k=3)
+    assert tree.num_examined_.shape == (25,)
+    assert np.all(tree.num_examined_ >= 3) and np.all(tree.num_examined_ < 300)
+
+
 def test_uint8_tree_keeps_its_dtype():
     data = u8([[1, 2], [3, 4]])
     tree = LegacyKDTree(data)
@@ -223,6 +290,7 @@ def test_uint8_tree_keeps_its_dtype():
         (np.array([[0.0, np.nan]]), {}, ValueError, "data"),
         (np.ones((3, 2)), {"leafsize": 0}, ValueError, "leafsize"),
         (np.ones((3, 2)), {"leafsize": 2.5}, TypeError, "leafsize"),
+        (np.ones((3, 2)), {"exact_bounds": 1}, TypeError, "exact_bounds"),
     ],
 )
 def test_bad_construction(data, kwargs, error, name):
