@@ -119,6 +119,13 @@ def _merge(app, env, docnames, other):
     )
 
 
+def _outdated(app, env, added, changed, removed):
+    """The answers page copies other pages' boxes: rebuild it with them."""
+    if added | changed | removed:
+        return sorted(getattr(env, "hwlib_answers_pages", set()))
+    return []
+
+
 def _check(app, env):
     """Every question has exactly one box; the answers page needs MathJax.
 
@@ -188,6 +195,7 @@ def setup(app):
     app.connect("doctree-read", _collect)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
+    app.connect("env-get-outdated", _outdated)
     app.connect("env-check-consistency", _check)
     app.connect("doctree-resolved", _fill)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
