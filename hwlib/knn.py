@@ -358,8 +358,10 @@ def kdtree_search(
     their lower bound (eq. `knn-box`); the nearest cell is taken, and from a
     split the near child is entered at once while the far child is queued
     with its bound raised along the split coordinate only; a leaf's points
-    are measured; the search stops when the smallest bound in the queue
-    exceeds the current k-th smallest squared distance.
+    are measured. As in SciPy, the search stops when the cell taken from the
+    queue is to be split further and its bound exceeds the current k-th
+    smallest squared distance; a leaf taken from the queue is measured
+    whatever its bound, so the counts are those of SciPy's search.
 
     Parameters
     ----------
@@ -405,8 +407,8 @@ def kdtree_search(
         best_i = np.full(k, -1, dtype=np.int64)
         while queue:
             bound, _, node, side2 = heapq.heappop(queue)
-            if bound > best_d2[-1]:
-                break  # every cell left is farther than the k-th found
+            if len(nodes[node]) == 4 and bound > best_d2[-1]:
+                break  # every cell left is farther (SciPy tests inner cells)
             while len(nodes[node]) == 4:  # descend, queueing far children
                 dim, split, less, greater = nodes[node]
                 near, far = (
