@@ -1,9 +1,18 @@
 """Principal component analysis, one step per function (page `pca`).
 
-The steps follow question 1.2: :func:`center`, :func:`covariance`,
-:func:`eig_descending`, :func:`project`, :func:`reconstruct`. :class:`PCA`
-composes them behind scikit-learn's estimator interface (``fit``,
-``transform``, learned attributes with a trailing underscore).
+The steps follow question 1.2. Each public function validates its input and
+calls a small plain core, the numpy lines page `pca` shows:
+
+- :func:`center` calls ``_center`` (eq. `pca-center`),
+- :func:`covariance` calls ``_covariance`` (eq. `pca-cov`),
+- :func:`eig_descending` calls ``_eig_descending`` (eq. `pca-eig`),
+- :func:`project` calls ``_project`` (eq. `pca-project`),
+- :func:`reconstruct` calls ``_reconstruct`` (eq. `pca-reconstruct`).
+
+:class:`PCA` composes them as a scikit-learn estimator (``fit``,
+``transform``, ``inverse_transform``, learned attributes with a trailing
+underscore): it can sit in a :func:`sklearn.pipeline.make_pipeline` and be
+cross-validated.
 
 Sign convention: an eigenvector is only defined up to its sign, and two
 LAPACK builds may return either. :func:`fix_signs` makes the entry of largest
@@ -14,6 +23,8 @@ figures of principal axes do not flip between machines.
 from __future__ import annotations
 
 import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import NotFittedError
 
 from ._checks import (
     as_float_array,
@@ -33,6 +44,46 @@ __all__ = [
 ]
 
 
+# --------------------------------------------------------------------------
+# The cores: the homework's lines, shown on page `pca`. No validation here.
+# --------------------------------------------------------------------------
+
+
+def _center(images):
+    """Flatten, convert to float, subtract the mean (eq. pca-center)."""
+    X = np.asarray(images, dtype=np.float64).reshape(len(images), -1)
+    mean = X.mean(axis=0)
+    return X - mean, mean
+
+
+def _covariance(X_centered):
+    """Covariance without np.cov (eq. pca-cov)."""
+    n = X_centered.shape[0]
+    return X_centered.T @ X_centered / (n - 1)
+
+
+def _eig_descending(C):
+    """Eigenvalues and eigenvectors, largest eigenvalue first."""
+    eigenvalues, eigenvectors = np.linalg.eigh(C)  # ascending order
+    return eigenvalues[::-1], eigenvectors[:, ::-1]
+
+
+def _project(X_centered, eigenvectors, num_components):
+    """Codes on the first num_components axes (eq. pca-project)."""
+    return X_centered @ eigenvectors[:, :num_components]
+
+
+def _reconstruct(Z, eigenvectors, mean):
+    """Back to pixel space from the codes Z (eq. pca-reconstruct)."""
+    q = Z.shape[1]
+    return Z @ eigenvectors[:, :q].T + mean
+
+
+# --------------------------------------------------------------------------
+# The public functions: validation, then the core.
+# --------------------------------------------------------------------------
+
+
 def center(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Subtract the mean of every feature (eq. `pca-center`).
 
@@ -46,33 +97,22 @@ def center(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     -------
     X_centered : ndarray, shape (n, d)
     mean : ndarray, shape (d,)
+
+    Examples
+    --------
+    >>> X_centered, mean = center(np.array([[0, 2], [2, 6]], dtype=np.uint8))
+    >>> X_centered
+    array([[-1., -2.],
+           [ 1.,  2.]])
+    >>> mean
+    array([1., 4.])
     """
-    X_centered, mean = _center(X)
-    message = "X is too large: centring overflows float64"
-    return finite_result(X_centered, message), mean
-
-
-def _center(X: object) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`center` without the final overflow check.
-
-    PCA.fit checks the covariance instead.
-    """
-    raw = np.asarray(X)
-    if raw.dtype.kind in "biu" and raw.ndim in (2, 3) and raw.size:
-        # Integer images: average and subtract straight from the integers
-        # into float64, one pass instead of converting first (never uint8
-        # arithmetic).
-        raw = raw.reshape(raw.shape[0], -1)
-        mean = raw.mean(axis=0, dtype=np.float64)
-        return np.subtract(raw, mean, dtype=np.float64), mean
-    # A new float64 array: safe to centre in place.
     X = as_images_or_matrix(X, "X")
     with np.errstate(over="ignore", invalid="ignore"):
-        mean = finite_result(
-            X.mean(axis=0), "X is too large: its mean overflows float64"
-        )
-        X -= mean
-    return X, mean
+        X_centered, mean = _center(X)
+    finite_result(mean, "X is too large: its mean overflows float64")
+    message = "X is too large: centring overflows float64"
+    return finite_result(X_centered, message), mean
 
 
 def covariance(X_centered: np.ndarray) -> np.ndarray:
@@ -97,10 +137,11 @@ def covariance(X_centered: np.ndarray) -> np.ndarray:
         )
     with np.errstate(over="ignore", invalid="ignore"):
         C = finite_result(
-            X_centered.T @ X_centered / (n - 1),
+            _covariance(X_centered),
             "X_centered is too large: its covariance overflows float64",
         )
-        # The product is symmetric in exact arithmetic; make it so in floats.
+        # Symmetric in exact arithmetic; a guard in case a BLAS rounds the
+        # two triangles differently (numpy's X.T @ X is exactly symmetric).
         return (C + C.T) / 2
 
 
@@ -139,10 +180,8 @@ def eig_descending(C: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(
             f"C is too large to decompose in float64 (max |C| = {scale:.1e})"
         )
-    eigenvalues, eigenvectors = np.linalg.eigh(
-        C
-    )  # ascending, for symmetric matrices
-    return eigenvalues[::-1].copy(), fix_signs(eigenvectors[:, ::-1])
+    eigenvalues, eigenvectors = _eig_descending(C)
+    return eigenvalues.copy(), fix_signs(eigenvectors)
 
 
 def fix_signs(V: np.ndarray) -> np.ndarray:
@@ -154,12 +193,12 @@ def fix_signs(V: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    V : array_like, shape (d, k)
+    V : array_like, shape (d, q)
         Eigenvectors as columns.
 
     Returns
     -------
-    ndarray of float64, shape (d, k)
+    ndarray of float64, shape (d, q)
         A new array; ``V[:, i]`` or ``-V[:, i]`` for each ``i``.
 
     Examples
@@ -188,7 +227,7 @@ def project(
     eigenvectors : array_like, shape (d, d') with d' >= num_components
         Columns sorted by descending eigenvalue.
     num_components : int, 1 <= num_components <= d'
-        The number ``k`` of axes kept.
+        The number ``q`` of axes kept.
 
     Returns
     -------
@@ -196,9 +235,9 @@ def project(
     """
     X_centered = as_float_array(X_centered, "X_centered", ndim=2)
     V = _check_axes(eigenvectors, X_centered.shape[1])
-    k = check_int_in_range(num_components, "num_components", 1, V.shape[1])
+    q = check_int_in_range(num_components, "num_components", 1, V.shape[1])
     with np.errstate(over="ignore", invalid="ignore"):
-        Z = X_centered @ V[:, :k]
+        Z = _project(X_centered, V, q)
     return finite_result(
         Z, "X_centered or eigenvectors too large: the projection overflows"
     )
@@ -207,12 +246,12 @@ def project(
 def reconstruct(
     Z: np.ndarray, eigenvectors: np.ndarray, mean: np.ndarray
 ) -> np.ndarray:
-    """Map ``k``-D codes back to the data space (eq. `pca-reconstruct`).
+    """Map ``q``-D codes back to the data space (eq. `pca-reconstruct`).
 
     Parameters
     ----------
-    Z : array_like, shape (n, k)
-    eigenvectors : array_like, shape (d, d') with d' >= k
+    Z : array_like, shape (n, q)
+    eigenvectors : array_like, shape (d, d') with d' >= q
     mean : array_like, shape (d,)
 
     Returns
@@ -222,14 +261,14 @@ def reconstruct(
     Z = as_float_array(Z, "Z", ndim=2)
     mean = as_float_array(mean, "mean", ndim=1)
     V = _check_axes(eigenvectors, mean.shape[0])
-    k = Z.shape[1]
-    if k > V.shape[1]:
+    q = Z.shape[1]
+    if q > V.shape[1]:
         raise ValueError(
-            f"Z has {k} columns but eigenvectors has only {V.shape[1]}"
+            f"Z has {q} columns but eigenvectors has only {V.shape[1]}"
         )
     with np.errstate(over="ignore", invalid="ignore"):
         return finite_result(
-            Z @ V[:, :k].T + mean,
+            _reconstruct(Z, V, mean),
             "Z, eigenvectors or mean too large: "
             "the reconstruction overflows float64",
         )
@@ -245,25 +284,69 @@ def _check_axes(eigenvectors: np.ndarray, d: int) -> np.ndarray:
     return V
 
 
-class PCA:
+def _as_data(X: object, name: str) -> np.ndarray:
+    """``X`` as a float64 matrix (n, d); images (n, H, W) are flattened.
+
+    Besides :func:`hwlib._checks.as_images_or_matrix`: object arrays of
+    numbers are accepted (as scikit-learn's estimators accept them), sparse
+    matrices are refused with a TypeError.
+    """
+    if hasattr(X, "toarray") or hasattr(X, "tocsr"):
+        raise TypeError(
+            f"{name} must be a dense array: PCA does not accept sparse "
+            "matrices; convert with X.toarray()"
+        )
+    arr = np.asarray(X)
+    if arr.dtype == object:
+        # float() names the offending element: "float() argument must be a
+        # string or a real number, not 'dict'".
+        arr = arr.astype(np.float64)
+    if arr.dtype.kind == "c":
+        raise ValueError(f"{name} must be real: Complex data not supported")
+    if arr.ndim == 1:
+        raise ValueError(
+            f"{name} must be 2-D (n, d) or images (n, H, W), got shape "
+            f"{arr.shape}. Reshape your data: {name}.reshape(-1, 1) for a "
+            f"single feature, {name}.reshape(1, -1) for a single sample"
+        )
+    if arr.ndim in (2, 3) and 0 in arr.shape[1:]:
+        raise ValueError(
+            f"{name} has 0 feature(s) (shape={arr.shape}) while a minimum "
+            "of 1 is required."
+        )
+    return as_images_or_matrix(arr, name)
+
+
+class PCA(TransformerMixin, BaseEstimator):
     """PCA by eigen-decomposition of the covariance matrix.
+
+    A scikit-learn transformer: ``fit(X, y=None)`` returns ``self``,
+    ``transform`` gives the codes, ``inverse_transform`` the
+    reconstructions, so it can be put in
+    :func:`sklearn.pipeline.make_pipeline`, cloned, grid-searched and
+    cross-validated.
 
     Parameters
     ----------
-    num_components : int
-        Number of principal components ``k`` kept, ``1 <= k <= d``.
+    num_components : int or None, default None
+        Number of principal components ``q`` kept, ``1 <= q <= d``; None
+        keeps all ``d``. Stored as given; checked by :meth:`fit`.
 
     Attributes
     ----------
     mean_ : ndarray, shape (d,)
-    components_ : ndarray, shape (k, d)
+    components_ : ndarray, shape (q, d)
         Principal axes as rows, by descending variance.
-    explained_variance_ : ndarray, shape (k,)
+    explained_variance_ : ndarray, shape (q,)
         Eigenvalues of the covariance (variance along each axis).
-    explained_variance_ratio_ : ndarray, shape (k,)
+    explained_variance_ratio_ : ndarray, shape (q,)
         Each eigenvalue over the total variance (the trace).
     eigenvalues_ : ndarray, shape (d,)
         Every eigenvalue, descending, for scree plots.
+    n_components_ : int
+        The number ``q`` of components kept.
+    n_features_in_ : int
+        The number ``d`` of features seen by :meth:`fit`.
 
     Notes
     -----
@@ -278,25 +361,40 @@ class PCA:
     (100, 2)
     """
 
-    def __init__(self, num_components: int) -> None:
+    def __init__(self, num_components: int | None = None) -> None:
         self.num_components = num_components
 
-    def fit(self, X: np.ndarray) -> PCA:
+    def fit(self, X: np.ndarray, y: object = None) -> PCA:
         """Learn the mean and principal axes of ``X``.
 
-        ``X`` is a data matrix (n, d) or images (n, H, W).
+        Parameters
+        ----------
+        X : array_like, shape (n, d) or images (n, H, W)
+        y : ignored
+            Accepted for scikit-learn's pipelines.
+
+        Returns
+        -------
+        self
         """
-        X_centered, mean = _center(X)
-        if X_centered.shape[0] < 2:
+        X = _as_data(X, "X")
+        n, d = X.shape
+        if n < 2:
             raise ValueError(
-                "X must have at least 2 rows (data points), "
-                f"got {X_centered.shape[0]}"
+                f"X must have at least 2 rows (data points), got n_samples={n}"
             )
-        k = check_int_in_range(
-            self.num_components, "num_components", 1, X_centered.shape[1]
-        )
+        q = self.num_components
+        if q is None:
+            q = d
         try:
-            eigenvalues, eigenvectors = eig_descending(covariance(X_centered))
+            q = check_int_in_range(q, "num_components", 1, d)
+        except ValueError as err:
+            raise ValueError(f"{err} (X has n_features={d})") from None
+        with np.errstate(over="ignore", invalid="ignore"):
+            X_centered, mean = _center(X)
+        try:
+            C = covariance(X_centered)
+            eigenvalues, eigenvectors = eig_descending(C)
         except ValueError as err:
             # Name the caller's argument, not our intermediate.
             raise ValueError(f"X is too large to analyse: {err}") from None
@@ -308,36 +406,53 @@ class PCA:
                 "X has zero variance (all rows are equal): "
                 "its principal components are undefined"
             )
+        self.n_features_in_ = d
+        self.n_components_ = q
         self.mean_ = mean
         self.eigenvalues_ = eigenvalues
-        self.components_ = eigenvectors[:, :k].T.copy()
-        self.explained_variance_ = eigenvalues[:k].copy()
-        self.explained_variance_ratio_ = eigenvalues[:k] / eigenvalues.sum()
+        self.components_ = eigenvectors[:, :q].T.copy()
+        self.explained_variance_ = eigenvalues[:q].copy()
+        self.explained_variance_ratio_ = eigenvalues[:q] / eigenvalues.sum()
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
-        """Codes ``Z`` (n, k) of new points."""
+        """Codes ``Z`` (n, q) of the points ``X`` (n, d) or images."""
         self._check_fitted()
-        X = as_images_or_matrix(X, "X")
-        if X.shape[1] != self.mean_.shape[0]:
+        X = _as_data(X, "X")
+        if X.shape[1] != self.n_features_in_:
             raise ValueError(
-                f"X must have {self.mean_.shape[0]} features, got {X.shape[1]}"
+                f"X has {X.shape[1]} features, but PCA is expecting "
+                f"{self.n_features_in_} features as input"
             )
+        with np.errstate(over="ignore", invalid="ignore"):
+            X_centered = X - self.mean_
+        message = "X is too large: centring overflows float64"
         return project(
-            X - self.mean_, self.components_.T, self.components_.shape[0]
+            finite_result(X_centered, message),
+            self.components_.T,
+            self.n_components_,
         )
 
     def inverse_transform(self, Z: np.ndarray) -> np.ndarray:
-        """Reconstructions (n, d) from codes ``Z`` (n, k)."""
+        """Reconstructions (n, d) from codes ``Z`` (n, q)."""
         self._check_fitted()
-        Z = as_float_array(Z, "Z", ndim=2)
-        if Z.shape[1] != self.components_.shape[0]:
+        Z = _as_data(Z, "Z")
+        if Z.shape[1] != self.n_components_:
             raise ValueError(
-                f"Z must have {self.components_.shape[0]} columns, "
-                f"got {Z.shape[1]}"
+                f"Z must have {self.n_components_} columns "
+                f"(one per component), got {Z.shape[1]}"
             )
         return reconstruct(Z, self.components_.T, self.mean_)
 
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Names of the codes: ``pca0``, ``pca1``, ... (for ``set_output``)."""
+        self._check_fitted()
+        return np.asarray(
+            [f"pca{i}" for i in range(self.n_components_)], dtype=object
+        )
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "components_"):
-            raise RuntimeError("this PCA is not fitted yet: call fit(X) first")
+            raise NotFittedError(
+                "this PCA is not fitted yet: call fit(X) first"
+            )

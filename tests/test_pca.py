@@ -1,8 +1,19 @@
-"""hwlib.pca against scikit-learn's PCA (an oracle used only here) and PCA's identities."""
+"""hwlib.pca against scikit-learn's PCA (an oracle used only here) and PCA's identities.
+
+Also scikit-learn's own estimator checks: hwlib.pca.PCA is a transformer that
+can be cloned, put in a pipeline and cross-validated.
+"""
 
 import numpy as np
 import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA as SkPCA
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import cross_val_score
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from hwlib import pca
 
@@ -130,7 +141,7 @@ def test_strings_are_a_type_error():
 
 
 def test_transform_before_fit():
-    with pytest.raises(RuntimeError, match="fit"):
+    with pytest.raises(NotFittedError, match="fit"):
         pca.PCA(2).transform(np.ones((3, 3)))
 
 
@@ -152,3 +163,84 @@ def test_components_do_not_depend_on_the_sign_lapack_returns(X):
     C = pca.covariance(pca.center(X)[0])
     _, V = pca.eig_descending(C)
     np.testing.assert_array_equal(pca.fix_signs(-V), V)
+
+
+def test_the_cores_shown_on_the_page_are_what_the_wrappers_compute(X):
+    """Page `pca` shows the cores; the public functions add only guards."""
+    Xc, mean = pca._center(X)
+    ours_c, ours_mean = pca.center(X)
+    np.testing.assert_array_equal(Xc, ours_c)
+    np.testing.assert_array_equal(mean, ours_mean)
+    C = pca._covariance(Xc)
+    np.testing.assert_array_equal(C, pca.covariance(Xc))
+    values, vectors = pca._eig_descending(C)
+    ours_values, ours_vectors = pca.eig_descending(C)
+    np.testing.assert_array_equal(values, ours_values)
+    np.testing.assert_array_equal(pca.fix_signs(vectors), ours_vectors)
+    Z = pca._project(Xc, ours_vectors, 3)
+    np.testing.assert_array_equal(Z, pca.project(Xc, ours_vectors, 3))
+    np.testing.assert_array_equal(
+        pca._reconstruct(Z, ours_vectors, mean),
+        pca.reconstruct(Z, ours_vectors, mean),
+    )
+
+
+def test_center_flattens_uint8_images_without_wrapping(rng):
+    images = rng.integers(0, 256, size=(5, 3, 3), dtype=np.uint8)
+    Xc, mean = pca._center(images)
+    assert Xc.shape == (5, 9) and Xc.dtype == np.float64
+    np.testing.assert_allclose(Xc + mean, images.reshape(5, 9))
+
+
+# scikit-learn's estimator checks (scikit-learn 1.9 API). Every check passes;
+# a check that had to be skipped would be listed here, with its reason.
+EXPECTED_FAILED_CHECKS: dict[str, str] = {}
+
+
+@parametrize_with_checks(
+    [pca.PCA(num_components=2)],
+    expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS,
+)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+def test_parameters_are_stored_as_given_and_checked_in_fit():
+    model = pca.PCA(num_components=-1)  # no error yet: sklearn's contract
+    assert model.get_params() == {"num_components": -1}
+    with pytest.raises(ValueError, match="num_components must be in"):
+        model.fit(np.ones((4, 3)) + np.eye(4, 3))
+    with pytest.raises(TypeError, match="num_components must be an integer"):
+        pca.PCA(num_components=2.5).fit(np.eye(4, 3))
+    assert clone(pca.PCA(3)).num_components == 3  # positional still works
+
+
+def test_default_keeps_every_component(X):
+    model = pca.PCA().fit(X)
+    assert model.components_.shape == (X.shape[1], X.shape[1])
+    assert model.n_components_ == X.shape[1] == model.n_features_in_
+    np.testing.assert_allclose(model.explained_variance_ratio_.sum(), 1.0)
+
+
+def test_fit_accepts_images_and_returns_self(rng):
+    images = rng.integers(0, 256, size=(20, 4, 4), dtype=np.uint8)
+    model = pca.PCA(num_components=3)
+    assert model.fit(images, y=np.zeros(20)) is model
+    assert model.n_features_in_ == 16
+    assert model.fit_transform(images).shape == (20, 3)
+
+
+def test_pipeline_cross_validates_like_sklearns_pca():
+    """In a pipeline with k-NN, the same scores as scikit-learn's own PCA.
+
+    The codes agree up to the sign of each component, which changes no
+    distance, so every fold predicts the same labels.
+    """
+    X, y = load_digits(return_X_y=True)
+    ours = make_pipeline(pca.PCA(num_components=20), KNeighborsClassifier(3))
+    ref = make_pipeline(
+        SkPCA(n_components=20, svd_solver="full"), KNeighborsClassifier(3)
+    )
+    scores = cross_val_score(ours, X, y, cv=5)
+    np.testing.assert_allclose(scores, cross_val_score(ref, X, y, cv=5))
+    assert scores.mean() > 0.9
