@@ -7,6 +7,9 @@ Found by the browser tests (tests/browser):
   console of every page. Keep one copy of each script.
 - myst-nb renders hide-input cells for the ``html`` builder only; register
   them for ``singlehtml`` too (the one-page build that ``make pdf`` prints).
+- The theme's sidebar opens a chapter's sub-pages with a ``<summary>`` that
+  holds only a decorative chevron: a control with no name (axe-core:
+  summary-name). Name each one after the page it opens.
 - Sphinx 7 writes the bibliography as ``<div role="list">`` whose children
   are not list items, an ARIA error that screen readers trip on (axe-core:
   aria-required-children). Drop the role: the entries read as paragraphs.
@@ -36,6 +39,21 @@ def _plain_citation_lists(app, pagename, templatename, context, doctree):
         )
 
 
+def _named_sidebar_toggles(app, pagename, templatename, context, doctree):
+    generate = context.get("generate_toctree_html")
+    if generate is None:
+        return
+
+    def named(*args, **kwargs):
+        return str(generate(*args, **kwargs)).replace(
+            '<summary><span class="toctree-toggle"',
+            '<summary aria-label="Show or hide the sub-pages">'
+            '<span class="toctree-toggle"',
+        )
+
+    context["generate_toctree_html"] = named
+
+
 def _hide_input_in_singlehtml(app):
     """Let the single-page build (the PDF's source) render hide-input cells.
 
@@ -58,4 +76,5 @@ def setup(app):
     app.connect("builder-inited", _hide_input_in_singlehtml)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.connect("html-page-context", _plain_citation_lists, priority=900)
+    app.connect("html-page-context", _named_sidebar_toggles, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
