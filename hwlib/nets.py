@@ -384,6 +384,10 @@ def _cache_dir() -> Path | None:
     return root / "_build" / "nets" if (root / "_toc.yml").exists() else None
 
 
+# Any change to this file (a layer, the training loop) is a new cache key.
+_SOURCE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
 def _digest(*arrays: object) -> str:
     h = hashlib.sha256()
     for a in arrays:
@@ -409,9 +413,10 @@ def trained(
     initial weights depend on ``seed`` alone, then trained with
     ``train(model, X, y, val_data=val_data, seed=seed, **options)``. The
     weights and the history are kept under a key made of the architecture,
-    the data, the options, the seed, the device type and the torch version;
-    a second call with the same key loads them instead of training again
-    (the pages `cnn` and `cnn-further` share their networks this way).
+    the data, the options, the seed, the device type, the torch version and
+    the source of this module; a second call with the same key loads them
+    instead of training again (the pages `cnn` and `cnn-further` share their
+    networks this way).
     Training on the CPU is deterministic, so a loaded network is the one a
     new run would train. ``HWLIB_NETS_CACHE=""`` turns the cache off.
 
@@ -428,7 +433,7 @@ def trained(
     parts = [repr(model), _digest(X, y), repr(sorted(options.items()))]
     if val_data is not None:
         parts.append(_digest(*val_data))
-    parts += [str(seed), dev.type, torch.__version__]
+    parts += [str(seed), dev.type, torch.__version__, _SOURCE_DIGEST]
     key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
     folder = _cache_dir()
     if folder is not None and (folder / f"{key}.json").exists():
