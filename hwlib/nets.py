@@ -8,8 +8,11 @@ PIL conversion, no DataLoader workers.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -28,6 +31,8 @@ __all__ = [
     "CNN",
     "to_tensor",
     "train",
+    "train_step",
+    "trained",
     "evaluate",
     "predict_proba",
     "misclassified",
@@ -38,19 +43,8 @@ __all__ = [
 
 
 class MLP(nn.Module):
-    """784 -> hidden (ReLU) -> classes (eq. `mlp-forward`).
+    """784 -> hidden (ReLU) -> classes, eq. `mlp-forward` (page `mlp`).
 
-    Flattens (N, 1, 28, 28) or (N, 28, 28) input itself. Layers, in order:
-    ``flatten``, ``fc1``, ``relu``, ``fc2``.
-
-    Parameters
-    ----------
-    num_inputs : int, default 784
-    num_hiddens : int, default 1024
-    num_classes : int, default 10
-
-    Examples
-    --------
     >>> MLP()(torch.zeros(2, 1, 28, 28)).shape
     torch.Size([2, 10])
     """
@@ -69,32 +63,14 @@ class MLP(nn.Module):
         self.fc2 = nn.Linear(num_hiddens, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits (N, num_classes); softmax lives in the loss."""
-        return self.fc2(self.relu(self.fc1(self.flatten(x))))
+        x = self.flatten(x)  # (N, 1, 28, 28) -> (N, 784)
+        return self.fc2(self.relu(self.fc1(x)))  # logits: no softmax
 
 
 class CNN(nn.Module):
-    """The network prescribed by question 3.1, for 1 x 28 x 28 inputs.
+    """Question 3.1's network, eq. `cnn-shapes` (page `cnn`).
 
-    (conv 5x5, 32) -> ReLU -> (maxpool 2x2) -> (conv 5x5, 64) -> ReLU ->
-    (maxpool 2x2) -> flatten -> (linear 1024) -> ReLU -> (linear num_classes)
-    (eq. `cnn-shapes`). No padding: 28 -> 24 -> 12 -> 8 -> 4, so
-    64 * 4 * 4 = 1024 features reach the first linear layer.
-
-    The layers are named attributes, registered in the order they are
-    applied, so ``named_children()`` walks the network from input to output:
-    ``conv1, relu1, pool1, conv2, relu2, pool2, flatten, fc1, relu3, fc2``.
-
-    Parameters
-    ----------
-    num_classes : int, default 10
-
-    Examples
-    --------
-    >>> model = CNN()
-    >>> model.conv1.weight.shape
-    torch.Size([32, 1, 5, 5])
-    >>> model(torch.zeros(2, 1, 28, 28)).shape
+    >>> CNN()(torch.zeros(2, 1, 28, 28)).shape
     torch.Size([2, 10])
     """
 
@@ -112,10 +88,9 @@ class CNN(nn.Module):
         self.fc2 = nn.Linear(1024, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits (N, num_classes) from images (N, 1, 28, 28)."""
-        for layer in self.children():  # in the order they were registered
+        for layer in self.children():  # in the order registered above
             x = layer(x)
-        return x
+        return x  # logits (N, 10)
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -257,6 +232,16 @@ def _random_affine(
     return nn.functional.grid_sample(images, grid, align_corners=False)
 
 
+def train_step(model, optimizer, images, labels):
+    """One training step on one batch (page `mlp`)."""
+    logits = model(images)  # forward pass
+    loss = nn.functional.cross_entropy(logits, labels)  # batch-mean J
+    optimizer.zero_grad()  # clear the previous batch's gradients
+    loss.backward()  # backpropagation: the gradient of loss
+    optimizer.step()  # Adam's update of every parameter
+    return loss.detach()
+
+
 def train(
     model: nn.Module,
     X: np.ndarray,
@@ -370,10 +355,7 @@ def train(
                 images = _random_affine(
                     images, max_shift, max_rotation, generator
                 )
-            loss = nn.functional.cross_entropy(model(images), y_train[idx])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+            loss = train_step(model, optimizer, images, y_train[idx])
             if scheduler is not None:
                 scheduler.step()
             running += loss.detach() * len(idx)
@@ -387,6 +369,89 @@ def train(
             val = {"val_loss": val_loss, "val_accuracy": val_accuracy}
         history.append(train_loss=train_loss, seconds=seconds, **val)
     return history
+
+
+def _cache_dir() -> Path | None:
+    """Where :func:`trained` keeps weights; None: do not cache.
+
+    ``HWLIB_NETS_CACHE`` names a folder (empty: no cache); by default, in a
+    checkout of the book, ``_build/nets`` beside ``_toc.yml``.
+    """
+    if "HWLIB_NETS_CACHE" in os.environ:
+        folder = os.environ["HWLIB_NETS_CACHE"]
+        return Path(folder) if folder else None
+    root = Path(__file__).resolve().parents[1]
+    return root / "_build" / "nets" if (root / "_toc.yml").exists() else None
+
+
+# Any change to this file (a layer, the training loop) is a new cache key.
+_SOURCE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def _digest(*arrays: object) -> str:
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(f"{a.dtype}{a.shape}".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def trained(
+    model_cls: type[nn.Module],
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    val_data: tuple[np.ndarray, np.ndarray] | None = None,
+    seed: int = 0,
+    device: str | torch.device = "auto",
+    **options: object,
+) -> tuple[nn.Module, History]:
+    """Train-or-load: ``model_cls()`` trained by :func:`train`, cached.
+
+    The model is built right after ``torch.manual_seed(seed)``, so its
+    initial weights depend on ``seed`` alone, then trained with
+    ``train(model, X, y, val_data=val_data, seed=seed, **options)``. The
+    weights and the history are kept under a key made of the architecture,
+    the data, the options, the seed, the device type, the torch version and
+    the source of this module; a second call with the same key loads them
+    instead of training again (the pages `cnn` and `cnn-further` share their
+    networks this way).
+    Training on the CPU is deterministic, so a loaded network is the one a
+    new run would train. ``HWLIB_NETS_CACHE=""`` turns the cache off.
+
+    Returns
+    -------
+    model : torch.nn.Module
+        On ``device``, in evaluation mode.
+    history : History
+        As recorded when the network was trained (``seconds`` included).
+    """
+    torch.manual_seed(seed)
+    model = model_cls()
+    dev = _device(device)
+    parts = [repr(model), _digest(X, y), repr(sorted(options.items()))]
+    if val_data is not None:
+        parts.append(_digest(*val_data))
+    parts += [str(seed), dev.type, torch.__version__, _SOURCE_DIGEST]
+    key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+    folder = _cache_dir()
+    if folder is not None and (folder / f"{key}.json").exists():
+        model.load_state_dict(
+            torch.load(
+                folder / f"{key}.pt", map_location="cpu", weights_only=True
+            )
+        )
+        record = json.loads((folder / f"{key}.json").read_text())
+        return model.to(dev).eval(), History(**record)
+    history = train(
+        model, X, y, val_data=val_data, seed=seed, device=dev, **options
+    )
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        torch.save(model.state_dict(), folder / f"{key}.pt")
+        (folder / f"{key}.json").write_text(json.dumps(vars(history)))
+    return model.eval(), history
 
 
 @torch.no_grad()

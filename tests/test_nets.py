@@ -223,3 +223,45 @@ def test_bad_training_options(digits, kwargs, match):
     X, y = digits
     with pytest.raises(ValueError, match=match):
         nets.train(nets.MLP(), X, y, progress=False, **kwargs)
+
+
+def test_train_step_is_one_adam_update(digits):
+    X, y = digits
+    torch.manual_seed(0)
+    model = nets.MLP(num_hiddens=8)
+    images, labels = nets.to_tensor(X[:16]), torch.as_tensor(y[:16])
+    before = [p.detach().clone() for p in model.parameters()]
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss = nets.train_step(model, optimizer, images, labels)
+    assert not loss.requires_grad and loss.ndim == 0
+    # Adam's first step moves each parameter with a clear gradient by lr.
+    for p0, p in zip(before, model.parameters()):
+        big = p.grad.abs() > 1e-4  # where Adam's epsilon is negligible
+        torch.testing.assert_close(
+            (p - p0)[big], -1e-3 * p.grad[big].sign(), rtol=1e-3, atol=1e-7
+        )
+
+
+def test_trained_caches_by_settings(digits, tmp_path, monkeypatch):
+    X, y = digits
+    monkeypatch.setenv("HWLIB_NETS_CACHE", str(tmp_path))
+    options = dict(num_epochs=1, batch_size=16, device="cpu", progress=False)
+    first, h1 = nets.trained(nets.MLP, X, y, seed=1, **options)
+    assert len(list(tmp_path.glob("*.pt"))) == 1
+    again, h2 = nets.trained(nets.MLP, X, y, seed=1, **options)
+    assert len(list(tmp_path.glob("*.pt"))) == 1  # loaded, not retrained
+    assert h2.train_loss == h1.train_loss and h2.seconds == h1.seconds
+    for a, b in zip(first.parameters(), again.parameters()):
+        assert torch.equal(a, b)
+    # Loading gives what training from scratch gives (CPU determinism).
+    monkeypatch.setenv("HWLIB_NETS_CACHE", "")
+    fresh, h3 = nets.trained(nets.MLP, X, y, seed=1, **options)
+    assert h3.train_loss == h1.train_loss
+    for a, b in zip(first.parameters(), fresh.parameters()):
+        assert torch.equal(a, b)
+    # Another seed, option or data set is another network.
+    monkeypatch.setenv("HWLIB_NETS_CACHE", str(tmp_path))
+    nets.trained(nets.MLP, X, y, seed=2, **options)
+    nets.trained(nets.MLP, X, y, seed=1, lr=1e-3, **options)
+    nets.trained(nets.MLP, X[:32], y[:32], seed=1, **options)
+    assert len(list(tmp_path.glob("*.pt"))) == 4
