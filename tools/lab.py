@@ -55,7 +55,7 @@ def command(root: Path, port: int, *extra: str) -> list[str]:
         # No request leaves the machine: no update check, no news feed, no
         # extension search on PyPI.
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.news_url=",
+        "--LabApp.news_url=None",
         "--LabApp.extension_manager=readonly",
         # Containers and CI run as root; JupyterLab refuses that by default.
         *(["--allow-root"] if os.geteuid() == 0 else []),
