@@ -16,14 +16,15 @@ export HWLIB_QUIET := 1
 # leave every figure out of the book.
 export MPLBACKEND := module://matplotlib_inline.backend_inline
 
-.PHONY: book test lint format pdf homework release full-check fashion-deps pytest strict-book notebook-test browser-deps browser-test notebooks faults determinism lock bench clean help
+.PHONY: book test lint format pdf homework release lab full-check fashion-deps pytest strict-book notebook-test browser-deps browser-test notebooks faults determinism lock bench clean help
 
 help:
 	@echo "make book   - install into .venv (once), then build the executed book"
-	@echo "make test   - install into .venv (once), lint, run pytest, then build strictly from scratch"
+	@echo "make test   - install into .venv (once), lint, pytest, strict build from scratch, PDF, browser tests"
+	@echo "make lab    - JupyterLab on the book (127.0.0.1 only, with a token): chapters/*.md open as notebooks"
 	@echo "make pdf    - the whole book as one PDF (after make book): _build/html/mnist-book.pdf"
 	@echo "make homework - student notebooks with self-checks in homework/_build"
-	@echo "make release  - zip of site, PDF, notebooks and homework (after make book pdf)"
+	@echo "make release  - zip of site, PDF, notebooks, homework and hwlib's wheel (after make book pdf)"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,16 +44,28 @@ book: $(STAMP)
 	$(JB) build . --keep-going && echo "$$new" > $(HWLIB_HASH)
 	@$(BIN)/python _ext/report.py _build
 
-# `make test`: lint, pytest (with hwlib's doctests), the strict book build
-# from an empty cache, the PDF, the notebooks run as plain Jupyter would run
-# them, then every page in Chromium.
-test: lint pytest strict-book pdf notebook-test browser-test
+# `make test`: lint (ruff, deptry), pytest on both cores (hwlib's doctests,
+# the build's machinery, the homework, a chapter and a homework notebook run
+# offline from the release's wheel), the strict book build from an empty
+# cache (every page executed once), the PDF from that build's cache, then the
+# browser stage: every page in Chromium, and JupyterLab driven in Chromium
+# (a chapter's .md run as a notebook, a homework stub failed then solved).
+# The committed .ipynb are not re-executed: tests/test_notebooks.py proves
+# each holds its .md's cells, which the strict build has just run
+# (`make notebook-test` still runs them with nbmake).
+test: lint pytest strict-book pdf browser-test
 
 # ruff (settings in pyproject.toml) over the library, the tests, the tooling
 # and the chapters' notebooks (made from the Markdown by `make notebooks`).
+# deptry: every third-party import is declared, directly, where it belongs:
+# hwlib's in pyproject.toml (the wheel), the book's (chapters, hwlib,
+# homework, tooling) in requirements.txt, the tests' in requirements-dev.txt.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/deptry hwlib
+	$(BIN)/deptry . --config tools/deptry-book.toml
+	$(BIN)/deptry tests --config tools/deptry-tests.toml
 
 # The whole book as one PDF: the single-page build (same executions, from the
 # cache of the HTML build) printed by Chromium, with the website's chapter,
@@ -69,9 +82,11 @@ homework: $(STAMP)
 	$(BIN)/python homework/build.py homework/_build
 
 # One zip for a release, named with pyproject.toml's version: the HTML site,
-# the PDF, the executed notebooks and the homework notebooks. Run after
-# `make book pdf` (or `make test`); tag the commit vVERSION, which the
-# notebooks' install cell installs.
+# the PDF, the executed notebooks and the homework notebooks, with hwlib's
+# wheel beside the notebooks (their install cell installs it from there,
+# offline; tests/test_release.py runs that) and in wheel/. Run after
+# `make book pdf` (or `make test`); tag the commit vVERSION, from which the
+# install cell installs hwlib when no wheel is beside the notebook.
 VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 RELEASE = _build/release/mnist-book-$(VERSION)
 release: $(STAMP) homework
@@ -81,6 +96,9 @@ release: $(STAMP) homework
 	cp _build/html/mnist-book.pdf $(RELEASE)/
 	cp _build/html/_sources/chapters/*.ipynb _build/html/_sources/book/errata.ipynb $(RELEASE)/notebooks/
 	cp -r homework/_build $(RELEASE)/homework
+	$(BIN)/python tools/build_wheel.py $(RELEASE)/wheel
+	cp $(RELEASE)/wheel/hwlib-*.whl $(RELEASE)/notebooks/
+	cp $(RELEASE)/wheel/hwlib-*.whl $(RELEASE)/homework/
 	cd _build/release && $(CURDIR)/$(BIN)/python -m zipfile -c mnist-book-$(VERSION).zip mnist-book-$(VERSION)
 	@echo "Release: _build/release/mnist-book-$(VERSION).zip"
 
@@ -89,8 +107,11 @@ format: $(STAMP)
 	$(BIN)/ruff format hwlib tests benchmarks _ext
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/jupytext --quiet --pipe "ruff format -" $(NOTEBOOK_SOURCES)
 
+# pytest-xdist: two workers (this machine's cores), whole files to one worker
+# so that a module's fixtures are built once.
+PYTEST_WORKERS ?= 2
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 notebook-test: $(STAMP)
 	$(BIN)/python -m pytest -q --nbmake --nbmake-timeout=600 chapters/*.ipynb book/errata.ipynb
@@ -101,8 +122,17 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
 
+# Every page of the built book (test_pages.py) beside JupyterLab driven in
+# Chromium (test_lab.py), one file per worker.
 browser-test: $(STAMP) browser-deps
-	$(BIN)/python -m pytest -q -m browser tests/browser
+	$(BIN)/python -m pytest -q -m browser -n $(PYTEST_WORKERS) --dist loadfile tests/browser
+
+# JupyterLab on the book, as the README says: 127.0.0.1 only, a random
+# token (never empty), the address printed; a chapter's .md opens as a
+# notebook (jupytext). LAB_PORT picks the port (another when it is taken).
+LAB_PORT ?= 8888
+lab: $(STAMP)
+	$(BIN)/python tools/lab.py --port $(LAB_PORT)
 
 strict-book: $(STAMP)
 	rm -rf _build

@@ -30,8 +30,10 @@ CHAPTERS = ROOT / "chapters"
 
 HOW_TO = """\
 **How this notebook works.** Run the first three cells: the first installs
-the book's library `hwlib` when it is missing (on Colab, say), the second
-imports what your code may use, the third defines the checks. Then, for each
+the book's library `hwlib` when it is missing (from the wheel `hwlib-*.whl`
+beside this notebook, as in the book's release, else from GitHub, as on
+Colab), the second imports what your code may use, the third defines the
+checks. Then, for each
 function: write your code in place of `raise NotImplementedError`, run that
 cell, and run the check cell below it. A check calls your function on fresh
 random inputs (new ones on every run), compares the results with the book's

@@ -420,6 +420,7 @@ def test_notebooks_are_valid_and_complete(notebooks):
             "hwlib",
             "importlib",
             "numpy",
+            "pathlib",
             "scipy",
             "subprocess",
             "sympy",

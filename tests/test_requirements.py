@@ -1,96 +1,104 @@
-"""requirements.txt installs everything the pages import (Binder and Colab use it).
+"""What the requirement files declare, and what the lock pins.
 
-The imports are read from the code cells of every page, mapped to the
-distributions that provide them, and each must be listed in requirements.txt
-or be installed by something listed there (a dependency, followed
-transitively through the installed metadata).
+Imports are checked by deptry, a maintained dependency checker, not by code
+of our own: ``make lint`` runs it over hwlib (against pyproject.toml, the
+wheel's dependencies), over the committed notebooks, the homework and the
+tooling (against requirements.txt) and over the tests (requirements-dev.txt);
+see tools/deptry-*.toml. deptry reads ``.py`` and ``.ipynb`` files, not MyST
+Markdown, and some pages (the appendices) have no committed notebook: the
+first test converts every page with code cells to a script (jupytext) and
+runs deptry on them with the book's settings.
+
+The other tests check what deptry does not: every requirement is pinned in
+constraints.txt, and the pins satisfy the ranges; hwlib's dependencies are
+part of the book's requirements (so the release's wheel installs offline in
+the book's environment).
 """
 
-import ast
 import re
+import subprocess
 import sys
-from importlib import metadata
+import tomllib
 from pathlib import Path
 
+import jupytext
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted(ROOT.glob("chapters/*.md")) + sorted(ROOT.glob("book/*.md"))
-CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```$", re.MULTILINE | re.S)
+DEPTRY = Path(sys.executable).with_name("deptry")
 
 
 def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def cell_code(cell: str) -> str:
-    """The Python of a cell: its YAML front matter and :option: lines dropped."""
-    lines = cell.splitlines()
-    if lines and lines[0] == "---":
-        lines = lines[lines.index("---", 1) + 1 :]
-    return "\n".join(line for line in lines if not line.startswith(":"))
-
-
-def imported_modules() -> dict[str, str]:
-    """Top-level module -> the first page that imports it."""
+def requirements(path: Path) -> dict[str, Requirement]:
+    """The requirements a file lists (following ``-r``), by canonical name."""
     found = {}
-    for page in PAGES:
-        for cell in CELL.findall(page.read_text()):
-            for node in ast.walk(ast.parse(cell_code(cell))):
-                if isinstance(node, ast.Import):
-                    names = [alias.name for alias in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                    names = [node.module]
-                else:
-                    continue
-                for name in names:
-                    found.setdefault(name.split(".")[0], page.name)
+    for line in path.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line.startswith("-r "):
+            found |= requirements(path.parent / line[3:].strip())
+        elif line:
+            req = Requirement(line)
+            found[canonical(req.name)] = req
     return found
 
 
-def listed() -> set[str]:
-    names = set()
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if line:
-            names.add(canonical(Requirement(line).name))
-    return names
+def pins() -> dict[str, str]:
+    lines = (ROOT / "constraints.txt").read_text().splitlines()
+    pinned = {}
+    for line in lines:
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            pinned[canonical(name)] = version
+    return pinned
 
 
-def installed_by(roots: set[str]) -> set[str]:
-    """``roots`` and everything they require, transitively (no extras)."""
-    seen, todo = set(), list(roots)
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        try:
-            requires = metadata.requires(name) or []
-        except metadata.PackageNotFoundError:
-            continue
-        for spec in requires:
-            req = Requirement(spec)
-            if req.marker is None or req.marker.evaluate({"extra": ""}):
-                todo.append(canonical(req.name))
-    return seen
-
-
-def test_the_pages_import_third_party_packages():
-    modules = imported_modules()
-    assert {"numpy", "torch", "hwlib", "myst_nb"} <= set(modules)
-
-
-def test_requirements_cover_every_import_of_every_page():
-    providers = metadata.packages_distributions()
-    available = installed_by(listed())
-    missing = {}
-    for module, page in imported_modules().items():
-        if module in sys.stdlib_module_names or module == "hwlib":
-            continue
-        dists = {canonical(d) for d in providers.get(module, [module])}
-        if not dists & available:
-            missing[module] = (page, sorted(dists))
-    assert not missing, (
-        f"pages import packages requirements.txt does not install: {missing}"
+def test_every_import_of_every_page_is_declared(tmp_path):
+    pages = [p for p in PAGES if "```{code-cell}" in p.read_text()]
+    assert len(pages) >= 9
+    for page in pages:
+        script = tmp_path / f"{page.parent.name}_{page.stem}.py"
+        jupytext.write(jupytext.read(page), script, fmt="py:percent")
+    result = subprocess.run(
+        [
+            str(DEPTRY),
+            str(tmp_path),
+            "--config",
+            str(ROOT / "tools" / "deptry-book.toml"),
+            "--ignore",
+            "DEP002",  # a page need not import every requirement
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_constraints_pin_every_requirement_within_its_range():
+    pinned = pins()
+    for file in ("requirements.txt", "requirements-dev.txt"):
+        for name, req in requirements(ROOT / file).items():
+            assert name in pinned, f"{file}: {name} has no pin: make lock"
+            assert req.specifier.contains(pinned[name], prereleases=True), (
+                f"{file}: {req} but constraints.txt pins {pinned[name]}"
+            )
+
+
+def test_the_wheels_dependencies_are_book_requirements():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    book = requirements(ROOT / "requirements.txt")
+    pinned = pins()
+    declared = list(project["dependencies"])
+    for extra in project.get("optional-dependencies", {}).values():
+        declared += extra
+    for spec in declared:
+        req = Requirement(spec)
+        name = canonical(req.name)
+        assert name in book, f"hwlib needs {req}; requirements.txt lacks it"
+        assert req.specifier.contains(pinned[name], prereleases=True), (
+            f"hwlib needs {req}; constraints.txt pins {pinned[name]}"
+        )
