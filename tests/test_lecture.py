@@ -105,3 +105,20 @@ def test_going_further_page_is_titled_so_and_listed_under_its_chapter(source):
         for s in ch.get("sections", [])
     ]
     assert f"chapters/{source.stem}" in sections
+
+
+@pytest.mark.parametrize(
+    "source",
+    sorted((ROOT / "chapters").glob("*.md")) + [ROOT / "book" / "errata.md"],
+    ids=lambda p: p.stem,
+)
+def test_install_cell_is_the_one_in_tools(source):
+    """Every page installs hwlib the same way (tools/apply_install_cell.py)."""
+    import jupytext
+
+    first = next(
+        c for c in jupytext.read(source).cells if c.cell_type == "code"
+    )
+    expected = (ROOT / "tools" / "install_cell.py").read_text()
+    assert first.source.strip() == expected.strip()
+    assert "remove-cell" in first.metadata.get("tags", [])

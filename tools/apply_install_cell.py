@@ -1,10 +1,10 @@
-"""Put INSTALL_CELL.py's code into the install cell of every page.
+"""Put tools/install_cell.py into the install cell of every page.
 
     python tools/apply_install_cell.py    # then: make notebooks
 
 The install cell is a page's first code cell (it holds
 ``find_spec("hwlib")``); its options (``:tags: [remove-cell]``) stay, its
-code becomes INSTALL_CELL.py's. homework/build.py copies it from
+code becomes tools/install_cell.py. homework/build.py copies it from
 chapters/01-mnist.md into the homework notebooks.
 """
 
@@ -29,7 +29,7 @@ def apply(page: Path, code: str) -> bool:
 
 
 if __name__ == "__main__":
-    code = (ROOT / "INSTALL_CELL.py").read_text(encoding="utf-8")
+    code = (ROOT / "tools" / "install_cell.py").read_text(encoding="utf-8")
     code = code.rstrip("\n") + "\n"
     pages = sorted(ROOT.glob("chapters/*.md")) + sorted(ROOT.glob("book/*.md"))
     for page in pages:
