@@ -269,7 +269,10 @@ def plot_image_grid(
             )
     style = _image_style(scale, images)
     plt = _pyplot()
-    height = size * (1.25 if titles is not None else 1.0)
+    lines = 0
+    if titles is not None:  # room for each line of the longest title
+        lines = max((str(t).count("\n") + 1 for t in titles), default=1)
+    height = size * (1.0 + 0.25 * lines)
     fig, axes = plt.subplots(
         num_rows,
         num_cols,
