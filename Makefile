@@ -44,16 +44,20 @@ book: $(STAMP)
 	$(JB) build . --keep-going && echo "$$new" > $(HWLIB_HASH)
 	@$(BIN)/python _ext/report.py _build
 
-# `make test`: lint (ruff, deptry), pytest on both cores (hwlib's doctests,
-# the build's machinery, the homework, a chapter and a homework notebook run
-# offline from the release's wheel), the strict book build from an empty
-# cache (every page executed once), the PDF from that build's cache, then the
+# `make test`: lint (ruff, deptry); then, side by side, pytest (hwlib's
+# doctests, the build's machinery, the homework, a chapter and a homework
+# notebook run offline from the release's wheel) and the strict book build
+# from an empty cache (every page executed once, one kernel at a time),
+# sharing the two cores; then the PDF from that build's cache and the
 # browser stage: every page in Chromium, and JupyterLab driven in Chromium
 # (a chapter's .md run as a notebook, a homework stub failed then solved).
-# The committed .ipynb are not re-executed: tests/test_notebooks.py proves
-# each holds its .md's cells, which the strict build has just run
-# (`make notebook-test` still runs them with nbmake).
-test: lint pytest strict-book pdf browser-test
+# -O prints each stage's output in one piece when it ends. The committed
+# .ipynb are not re-executed: tests/test_notebooks.py proves each holds its
+# .md's cells, which the strict build has just run (`make notebook-test`
+# still runs them with nbmake).
+test: lint
+	$(MAKE) --no-print-directory -j2 -O pytest strict-book
+	$(MAKE) --no-print-directory pdf browser-test
 
 # ruff (settings in pyproject.toml) over the library, the tests, the tooling
 # and the chapters' notebooks (made from the Markdown by `make notebooks`).

@@ -46,9 +46,12 @@ def _as_points(X: object, name: str) -> np.ndarray:
     if X is None:
         raise ValueError(f"{name} must be an array, got None")
     try:
-        X = check_array(
-            X, dtype="numeric", allow_nd=True, input_name=name, copy=False
-        )
+        # check_array tests finiteness on the sum, which warns for inf - inf
+        # before it raises its own clear error.
+        with np.errstate(invalid="ignore", over="ignore"):
+            X = check_array(
+                X, dtype="numeric", allow_nd=True, input_name=name, copy=False
+            )
     except (TypeError, ValueError) as err:
         raise type(err)(f"{name}: {err}") from None
     X = as_images_or_matrix(X, name)
