@@ -148,12 +148,15 @@ def _check(app, env):
         math.data.setdefault("has_equations", {})[docname] = True
 
 
+def _uri(app, fromdocname, docname):
+    """The page ``docname`` as linked from ``fromdocname`` ("" on one page)."""
+    if app.builder.name == "singlehtml":
+        return ""
+    return app.builder.get_relative_uri(fromdocname, docname)
+
+
 def _link_back(app, fromdocname, docname, label):
-    builder = app.builder
-    if builder.name == "singlehtml":
-        uri = "#" + label
-    else:
-        uri = builder.get_relative_uri(fromdocname, docname) + "#" + label
+    uri = _uri(app, fromdocname, docname) + "#" + label
     title = app.env.titles[docname].astext()
     para = nodes.paragraph(classes=["answer-source"])
     para += nodes.Text("Answered in ")
@@ -171,9 +174,19 @@ def _fill(app, doctree, fromdocname):
                 copy = box["node"].deepcopy()
                 copy["ids"] = []
                 copy["names"] = []
+                docname = box["docname"]
                 for xref in copy.findall(nodes.Element):
+                    # Sphinx resolves a reference from the page in its
+                    # refdoc: here, the answers page.
                     if "refdoc" in xref:
-                        xref["refdoc"] = box["docname"]
+                        xref["refdoc"] = fromdocname
+                for ref in copy.findall(nodes.reference):
+                    # A link already resolved within its own page points at
+                    # an anchor of that page: make it point there.
+                    if ref.get("refid") and not ref.get("refuri"):
+                        uri = _uri(app, fromdocname, docname)
+                        ref["refuri"] = uri + "#" + ref["refid"]
+                        del ref["refid"]
                 # Resolve cross-references (equations, figures) inside a
                 # scratch document, as sphinx.ext.todo does for its list
                 # (resolving emits doctree-resolved again: not on this tree).
@@ -181,7 +194,6 @@ def _fill(app, doctree, fromdocname):
                 scratch += copy
                 app.env.resolve_references(scratch, fromdocname, app.builder)
                 scratch.remove(copy)
-                docname = box["docname"]
                 copy += _link_back(
                     app, fromdocname, docname, label_of(question)
                 )

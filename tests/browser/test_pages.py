@@ -448,3 +448,26 @@ def test_every_homework_question_has_its_answer_on_the_answers_page():
         assert f'#{label_of(question)}"' in html, (
             f"no link back to the box of {question}"
         )
+
+
+def test_links_on_the_answers_page_resolve():
+    """The copied boxes' equation, figure and page links point at anchors
+    that exist (they were written relative to the boxes' own pages)."""
+    base = HTML / "book"
+    html = (base / "answers.html").read_text()
+    article = html[html.index("<article") : html.index("</article>")]
+    broken = []
+    for link in re.findall(r'href="([^"]+)"', article):
+        if link.startswith(("http", "mailto")):
+            continue
+        path, _, anchor = link.partition("#")
+        target = (
+            (base / path.split("?")[0]).resolve()
+            if path
+            else base / "answers.html"
+        )
+        if not target.exists() or (
+            anchor and f'id="{anchor}"' not in target.read_text()
+        ):
+            broken.append(link)
+    assert not broken, f"broken links on the answers page: {broken}"
