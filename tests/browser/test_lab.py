@@ -22,7 +22,6 @@ the sources; no request leaves 127.0.0.1. Screenshots go to
 from __future__ import annotations
 
 import inspect
-import os
 import secrets
 import shutil
 import subprocess
@@ -39,7 +38,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "_build" / "screenshots"
 sys.path.insert(0, str(ROOT))
-from test_pages import CHROMIUM_FLAGS  # noqa: E402
 
 from homework import build as homework_build  # noqa: E402
 from homework import solutions  # noqa: E402
@@ -158,23 +156,6 @@ def lab_server(tmp_path_factory):
             server.kill()
             server.wait()
         log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: `make browser-deps` installs it")
-        pytest.skip(
-            "Chromium not installed (Debian: apt-get install chromium)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
