@@ -6,10 +6,17 @@ renumbered freely; this test fails when a cited label is renamed or removed.
 (References inside the book itself are checked by the strict Sphinx build.)
 """
 
+import importlib.util
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location(
+    "codeeqs", ROOT / "_ext" / "codeeqs.py"
+)
+codeeqs = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(codeeqs)
 PAGES = sorted(ROOT.glob("chapters/*.md")) + sorted(ROOT.glob("book/*.md"))
 
 # "$$ (label)" after a display (indented inside a list, too), or a math
@@ -65,3 +72,45 @@ def test_hwlib_never_cites_a_chapter_number():
     for source in sorted((ROOT / "hwlib").glob("*.py")):
         text = source.read_text()
         assert not re.search(r"\bchapters? \d", text), source.name
+
+
+def fake_env(equations, labels, numbers):
+    """The parts of a Sphinx environment codeeqs reads, numfig on."""
+    domains = {
+        "math": SimpleNamespace(equations=equations),
+        "std": SimpleNamespace(labels=labels),
+    }
+    return SimpleNamespace(
+        config=SimpleNamespace(numfig=True, math_numfig=True, math_numsep="."),
+        toc_fignumbers={
+            doc: {"displaymath": {f"equation-{k}": v}}
+            for k, (doc, v) in numbers.items()
+        },
+        get_domain=domains.__getitem__,
+    )
+
+
+def test_code_shows_equation_numbers_not_labels():
+    env = fake_env(
+        equations={"pca-cov": ("pca", 2), "mlp-batch": ("mlp", 9)},
+        labels={"mlp": ("mlp", "mlp", "The MLP")},
+        numbers={"pca-cov": ("pca", (2, 7)), "mlp-batch": ("mlp", (7, 9))},
+    )
+    cases = [  # (code, the page it is on, what the reader sees)
+        (
+            '"""Covariance (eq. pca-cov)."""',
+            "pca",
+            '"""Covariance (eq. 2.7)."""',
+        ),
+        ("see eq. `pca-cov`, Eq. pca-cov", "pca", "see eq. (2.7), Eq. (2.7)"),
+        (
+            "X  # (mlp-batch), (no-such-label)",
+            "mlp",
+            "X  # (7.9), (no-such-label)",
+        ),
+        ("(page `mlp`)", "mlp", "(this page)"),
+        ("see page `mlp`", "pca", "see page \u201cThe MLP\u201d"),
+        ("f(x-y) and (a-b)", "pca", "f(x-y) and (a-b)"),
+    ]
+    for code, docname, shown in cases:
+        assert codeeqs.numbered(env, code, docname) == shown, code

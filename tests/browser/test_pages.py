@@ -49,6 +49,16 @@ RAW_TEX = [
 pytestmark = pytest.mark.browser
 
 
+@functools.cache
+def equation_labels() -> frozenset[str]:
+    """Every equation label of the built book (its ids are "equation-LABEL")."""
+    return frozenset(
+        label
+        for page in HTML.rglob("*.html")
+        for label in re.findall(r'id="equation-([\w-]+)"', page.read_text())
+    )
+
+
 def book_pages() -> list[str]:
     import yaml
 
@@ -158,6 +168,19 @@ def test_page(server, browser, axe_report, page_path):
         " ? b : a, '')])"
     )
     assert not wide, f"code blocks that scroll horizontally: {wide}"
+    # Code cites equations by label in hwlib and the notebooks; on the page
+    # the reader sees the number (_ext/codeeqs.py).
+    code = page.evaluate(
+        "() => Array.from(document.querySelectorAll('article pre'))"
+        ".map(p => p.innerText).join('\\n')"
+    )
+    cited = set(re.findall(r"[(`]([\w-]+)[)`]|\b[Ee]q\. ([\w-]+)", code))
+    unnumbered = sorted(
+        {label for pair in cited for label in pair} & equation_labels()
+    )
+    assert not unnumbered, (
+        f"equation labels instead of numbers in code: {unnumbered}"
+    )
     if (
         "math" in page.content()
         and page.locator("div.math, span.math").count()
