@@ -16,7 +16,7 @@ export HWLIB_QUIET := 1
 # leave every figure out of the book.
 export MPLBACKEND := module://matplotlib_inline.backend_inline
 
-.PHONY: book test lint format pdf homework release lab full-check fashion-deps pytest strict-book notebook-test browser-deps browser-test notebooks faults determinism lock bench clean help
+.PHONY: book test lint format pdf homework release lab full-check fashion-deps pytest pytest-unit determinism-test strict-book notebook-test browser-deps browser-test lab-test page-test notebooks faults determinism lock bench clean help
 
 help:
 	@echo "make book   - install into .venv (once), then build the executed book"
@@ -26,10 +26,13 @@ help:
 	@echo "make homework - student notebooks with self-checks in homework/_build"
 	@echo "make release  - zip of site, PDF, notebooks, homework and hwlib's wheel (after make book pdf)"
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+# uv installs what pip would, from where pip is configured to look
+# (tools/install.py), in about a third of pip's time.
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml tools/install.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet uv -c constraints.txt
+	$(BIN)/python tools/install.py --quiet -r requirements-dev.txt -c constraints.txt
+	$(BIN)/python tools/install.py --quiet --no-deps -e .
 	touch $(STAMP)
 
 # `make book`: executes only what changed. A change in hwlib/ invalidates every
@@ -44,20 +47,25 @@ book: $(STAMP)
 	$(JB) build . --keep-going && echo "$$new" > $(HWLIB_HASH)
 	@$(BIN)/python _ext/report.py _build
 
-# `make test`: lint (ruff, deptry); then, side by side, pytest (hwlib's
-# doctests, the build's machinery, the homework, a chapter and a homework
-# notebook run offline from the release's wheel) and the strict book build
-# from an empty cache (every page executed once, one kernel at a time),
-# sharing the two cores; then the PDF from that build's cache and the
-# browser stage: every page in Chromium, and JupyterLab driven in Chromium
-# (a chapter's .md run as a notebook, a homework stub failed then solved).
-# -O prints each stage's output in one piece when it ends. The committed
-# .ipynb are not re-executed: tests/test_notebooks.py proves each holds its
-# .md's cells, which the strict build has just run (`make notebook-test`
-# still runs them with nbmake).
+# `make test`: lint (ruff, deptry); then three stages, each sharing the two
+# cores between its jobs (-j2; -O prints a job's output in one piece when it
+# ends):
+# 1. pytest (hwlib's doctests and oracles, the build's machinery, the
+#    homework, a chapter and a homework notebook run offline from the
+#    release's wheel) beside the strict book build from an empty cache
+#    (every page executed once, one kernel at a time); JupyterLab driven in
+#    Chromium (a chapter's .md run as a notebook, a homework stub failed then
+#    solved) takes pytest's place when it ends;
+# 2. the PDF, from that build's cache, beside the determinism test (a fresh
+#    run of the fast chapters against the build's run of them);
+# 3. every page of the built book in Chromium.
+# The committed .ipynb are not re-executed: tests/test_notebooks.py proves
+# each holds its .md's cells, which the strict build has just run (`make
+# notebook-test` still runs them with nbmake).
 test: lint
-	$(MAKE) --no-print-directory -j2 -O pytest strict-book
-	$(MAKE) --no-print-directory pdf browser-test
+	$(MAKE) --no-print-directory -j2 -O pytest-unit strict-book lab-test
+	$(MAKE) --no-print-directory -j2 -O pdf determinism-test
+	$(MAKE) --no-print-directory page-test
 
 # ruff (settings in pyproject.toml) over the library, the tests, the tooling
 # and the chapters' notebooks (made from the Markdown by `make notebooks`).
@@ -116,6 +124,13 @@ format: $(STAMP)
 PYTEST_WORKERS ?= 2
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+# make test's first stage: all of pytest but what needs the built book.
+pytest-unit: $(STAMP)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile \
+	  --ignore=tests/test_determinism.py
+# After a build: a fresh run of each fast chapter against the build's run.
+determinism-test: $(STAMP)
+	$(BIN)/python -m pytest -q tests/test_determinism.py
 
 notebook-test: $(STAMP)
 	$(BIN)/python -m pytest -q --nbmake --nbmake-timeout=600 chapters/*.ipynb book/errata.ipynb
@@ -126,10 +141,16 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
 
-# Every page of the built book (test_pages.py) beside JupyterLab driven in
-# Chromium (test_lab.py), one file per worker.
-browser-test: $(STAMP) browser-deps
-	$(BIN)/python -m pytest -q -m browser -n $(PYTEST_WORKERS) --dist loadfile tests/browser
+# The browser stage: every page of the built book (test_pages.py) and
+# JupyterLab driven in Chromium (test_lab.py, which needs no build).
+browser-test: lab-test page-test
+lab-test: $(STAMP) browser-deps
+	$(BIN)/python -m pytest -q -m browser tests/browser/test_lab.py
+# The pages are spread over the workers (--dist load); each worker records
+# its part of the reports, which pytest merges (tests/conftest.py).
+page-test: $(STAMP) browser-deps
+	$(BIN)/python -m pytest -q -m browser -n $(PYTEST_WORKERS) --dist load \
+	  tests/browser --ignore=tests/browser/test_lab.py
 
 # JupyterLab on the book, as the README says: 127.0.0.1 only, a random
 # token (never empty), the address printed; a chapter's .md opens as a

@@ -1,7 +1,9 @@
 """Shared fixtures: small seeded data the tests make themselves (no data set is committed)."""
 
+import json
 import os
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -48,3 +50,53 @@ def browser():
         b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         yield b
         b.close()
+
+
+# What the browser stage records of the built pages. pytest-xdist spreads the
+# pages over workers: each writes its part, the controller (or a run without
+# xdist) merges them when the session ends.
+BUILD = Path(__file__).resolve().parents[1] / "_build"
+REPORTS = [BUILD / "axe-report.json", BUILD / "page-budgets.json"]
+
+
+def write_report_part(report: Path, entries: dict) -> None:
+    """Record this worker's ``entries`` (page -> result) of ``report``."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    report.parent.mkdir(parents=True, exist_ok=True)
+    part = report.with_name(f"{report.stem}.part-{worker}.json")
+    part.write_text(json.dumps(entries))
+
+
+@pytest.fixture(scope="session")
+def report_part():
+    """write_report_part, for the browser tests' report fixtures."""
+    return write_report_part
+
+
+def _parts(report: Path) -> list[Path]:
+    return sorted(report.parent.glob(f"{report.stem}.part-*.json"))
+
+
+def _is_controller(session) -> bool:
+    return not hasattr(session.config, "workerinput")
+
+
+def pytest_sessionstart(session):
+    if _is_controller(session):
+        for report in REPORTS:
+            for part in _parts(report):
+                part.unlink()
+
+
+def pytest_sessionfinish(session):
+    if not _is_controller(session):
+        return
+    for report in REPORTS:
+        parts = _parts(report)
+        if parts:
+            merged = {}
+            for part in parts:
+                merged.update(json.loads(part.read_text()))
+                part.unlink()
+            text = json.dumps(merged, indent=1, sort_keys=True) + "\n"
+            report.write_text(text)

@@ -101,11 +101,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def axe_report():
+def axe_report(report_part):
     report: dict[str, dict] = {}
     yield report
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(json.dumps(report, indent=2, sort_keys=True))
+    report_part(REPORT, report)
 
 
 @pytest.mark.parametrize("page_path", book_pages())
@@ -377,11 +376,10 @@ MEASURE = """() => {
 
 
 @pytest.fixture(scope="module")
-def budgets():
+def budgets(report_part):
     measured: dict[str, dict] = {}
     yield measured
-    BUDGETS.parent.mkdir(parents=True, exist_ok=True)
-    BUDGETS.write_text(json.dumps(measured, indent=1, sort_keys=True) + "\n")
+    report_part(BUDGETS, measured)
     for page, m in sorted(measured.items()):
         print(
             f"{page}: {m['height'] / 800:.1f} screens, "
