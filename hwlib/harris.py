@@ -1,8 +1,17 @@
 """Harris corners as PCA of image gradients (page `harris`).
 
-Conventions (those of OpenCV's ``cornerHarris`` with ``ksize=1``): the central
-difference ``[-1, 0, 1]`` (not halved), an unnormalised box window, and
-reflect-101 borders (``dcb|abcd|cba``; numpy's ``np.pad(mode="reflect")``).
+The matrix M of a pixel is the sum, over its window, of the outer products of
+the gradients, ``P^T P`` for gradient rows ``P``: the structure tensor, the
+gradients' second moment about the origin times the number of pixels. It is
+not centred, so it is not their covariance (page `harris`, question 1.3.2).
+
+Conventions of OpenCV's ``cornerHarris`` (``ksize=1`` for the central
+difference, ``ksize=3`` for Sobel): the difference ``[-1, 0, 1]`` (not halved),
+an unnormalised box window, and reflect-101 borders (``dcb|abcd|cba``; numpy's
+``np.pad(mode="reflect")``). One difference: OpenCV multiplies the gradients by
+``1 / (2**(ksize - 1) * blockSize)``, and by ``1 / 255`` more for an 8-bit
+image, so its R is ours times that factor to the 4th power. hwlib leaves the
+gradients unscaled; a constant factor moves no corner and flips no sign of R.
 
 Precision: a float32 image is processed in float32, as OpenCV does, unless its
 values exceed +-65,536 (where products of gradients could overflow single
@@ -221,6 +230,9 @@ def structure_tensor(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Entries of the matrix M at every pixel (eq. `harris-M`).
 
+    M is the box-window sum of the outer products of the gradients: neither
+    divided by the window's size nor centred, and the gradients unscaled.
+
     Parameters
     ----------
     image : array_like, shape (H, W)
@@ -389,7 +401,8 @@ class GradientPCA(NamedTuple):
     points: np.ndarray
     """Gradient vectors ``(Ix, Iy)`` of the window's pixels, shape (n, 2)."""
     matrix: np.ndarray
-    """Scatter matrix of the points, shape (2, 2): M itself when uncentred."""
+    """``P^T P`` of the points (M itself), or of the points minus their mean
+    with ``centered=True``; shape (2, 2)."""
     eigenvalues: np.ndarray
     """Descending, shape (2,)."""
     eigenvectors: np.ndarray
@@ -408,10 +421,10 @@ def gradient_pca(
 ) -> GradientPCA:
     """PCA of the gradient vectors in the window centred at ``(row, col)``.
 
-    The data points are the window's gradient vectors; the matrix is their
-    scatter ``P^T P`` (eq. `harris-scatter`), which equals the structure
-    tensor M at ``(row, col)``. With ``centered=True`` the points' mean is
-    subtracted first, as textbook PCA does.
+    The data points are the window's gradient vectors; the matrix is the sum
+    of their outer products ``P^T P`` (eq. `harris-scatter`), which equals the
+    structure tensor M at ``(row, col)``. With ``centered=True`` the points'
+    mean is subtracted first, as textbook PCA does.
 
     Parameters
     ----------
@@ -465,10 +478,10 @@ def _window_points(Ix, Iy, row, col, size):
 
 
 def _second_moment(points, centered=False):
-    """M = P^T P: the points' second moment about the origin.
+    """M = P^T P: the sum of the points' outer products, not a covariance.
 
-    Eq. `harris-scatter`; ``centered=True`` takes it about their mean, as
-    textbook PCA does.
+    Eq. `harris-scatter`: ``|W|`` times their second moment about the origin;
+    ``centered=True`` subtracts their mean first, as textbook PCA does.
     """
     P = points - points.mean(axis=0) if centered else points
     return P.T @ P
