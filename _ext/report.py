@@ -75,11 +75,10 @@ def main(build_dir: str = "_build") -> None:
     print("Chapter execution times (latest run of each):")
     for uri in sorted(latest):
         record = latest[uri]
-        rel = (
-            Path(uri).resolve().relative_to(root)
-            if Path(uri).is_absolute()
-            else Path(uri)
-        )
+        path = Path(uri).resolve() if Path(uri).is_absolute() else root / uri
+        if not path.is_relative_to(root):
+            continue  # a record of another checkout (a copied _build)
+        rel = path.relative_to(root)
         seconds = record.data.get("execution_seconds")
         print(
             f"  {float(seconds):7.1f} s  {rel}"
