@@ -127,7 +127,7 @@ pytest: $(STAMP)
 # make test's first stage: all of pytest but what needs the built book.
 pytest-unit: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile \
-	  --ignore=tests/test_determinism.py
+	  --ignore=tests/test_determinism.py --durations=12
 # After a build: a fresh run of each fast chapter against the build's run.
 determinism-test: $(STAMP)
 	$(BIN)/python -m pytest -q tests/test_determinism.py
@@ -150,7 +150,7 @@ lab-test: $(STAMP) browser-deps
 # its part of the reports, which pytest merges (tests/conftest.py).
 page-test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q -m browser -n $(PYTEST_WORKERS) --dist load \
-	  tests/browser --ignore=tests/browser/test_lab.py
+	  tests/browser --ignore=tests/browser/test_lab.py --durations=5
 
 # JupyterLab on the book, as the README says: 127.0.0.1 only, a random
 # token (never empty), the address printed; a chapter's .md opens as a
