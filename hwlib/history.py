@@ -20,13 +20,15 @@ class History:
     Attributes
     ----------
     train_loss : list of float
-        Mean cross-entropy over the epoch, each example's (or minibatch's)
-        loss taken just before its own update: the *running* loss. It comes
-        free with the updates; a separate pass over the training set after
-        each epoch would cost about as much as the epoch again.
+        Mean cross-entropy over the epoch, in nats per example (natural
+        logarithm), each example's (or minibatch's) loss taken just before
+        its own update: the *running* loss. It comes free with the updates;
+        a separate pass over the training set after each epoch would cost
+        about as much as the epoch again.
     val_loss, val_accuracy : list of float
-        Mean cross-entropy and accuracy on the validation data after each
-        epoch; empty when the trainer was given no validation data.
+        Mean cross-entropy (nats per example) and accuracy on the
+        validation data after each epoch; empty when the trainer was given
+        no validation data.
     seconds : list of float
         Wall time of each epoch's updates (evaluation excluded).
 

@@ -161,7 +161,9 @@ def plot_training_curves(
 
     Notes
     -----
-    The training loss is the running loss of the epoch (solid); the
+    The loss axis is in nats per digit (the mean natural-log
+    cross-entropy). The training loss is the running loss of the epoch
+    (solid); the
     validation loss, measured after the epoch, is dashed in the same colour.
     """
     if isinstance(histories, History):
@@ -199,7 +201,7 @@ def plot_training_curves(
             ax_acc.plot(epochs, accuracy, color=color, marker=".", label=label)
     if target is not None:
         ax_acc.axhline(100 * target, ls=":", c="gray", lw=1)
-    ax_loss.set(xlabel="epoch", ylabel="cross-entropy")
+    ax_loss.set(xlabel="epoch", ylabel="cross-entropy (nats per digit)")
     if log_loss:
         ax_loss.set_yscale("log")
     ax_acc.set(xlabel="epoch", ylabel="validation accuracy (%)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,7 +24,16 @@ from ._checks import (
 )
 from .history import History
 
-__all__ = ["softmax", "loss", "loss_grad", "predict", "one_hot", "sgd"]
+__all__ = [
+    "softmax",
+    "loss",
+    "loss_grad",
+    "predict",
+    "one_hot",
+    "sgd",
+    "Setting",
+    "TUNED",
+]
 
 
 def softmax(u: np.ndarray) -> np.ndarray:
@@ -424,3 +434,63 @@ def _minibatch_epoch(W, b, X, Y, order, lr, batch_size) -> float:
         W -= lr * (error.T @ X[idx]) / len(idx)
         b -= lr * error.mean(axis=0)
     return summed_loss
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How to train softmax regression: pixel scaling and :func:`sgd` options.
+
+    Parameters
+    ----------
+    pixel_scale : float > 0
+        The pixels are divided by it before training and prediction (1 keeps
+        the raw 0..255, 255 gives 0..1).
+    lr : float > 0
+        Learning rate of :func:`sgd`.
+    shuffle : bool
+        A new random order every epoch (``False``: the data's order).
+    num_epochs : int >= 1, default 20
+
+    Examples
+    --------
+    >>> print(TUNED)
+    pixels divided by 255, learning rate 0.01, shuffled, 20 epochs
+    >>> TUNED.options
+    {'lr': 0.01, 'shuffle': True, 'num_epochs': 20}
+    """
+
+    pixel_scale: float
+    lr: float
+    shuffle: bool
+    num_epochs: int = 20
+
+    @property
+    def options(self) -> dict:
+        """The keyword arguments of :func:`sgd` (all but the pixel scale)."""
+        return {
+            "lr": self.lr,
+            "shuffle": self.shuffle,
+            "num_epochs": self.num_epochs,
+        }
+
+    def __str__(self) -> str:
+        """The setting in words, as the pages quote it."""
+        pixels = (
+            "raw pixels"
+            if self.pixel_scale == 1
+            else f"pixels divided by {self.pixel_scale:g}"
+        )
+        order = "shuffled" if self.shuffle else "the data's order"
+        return (
+            f"{pixels}, learning rate {self.lr:g}, {order}, "
+            f"{self.num_epochs} epochs"
+        )
+
+
+TUNED = Setting(pixel_scale=255.0, lr=1e-2, shuffle=True, num_epochs=20)
+"""The softmax-regression setting chosen on validation digits.
+
+Page `softmax-sgd-further` makes the choice and asserts that it is this
+setting, so the build fails if the choice changes; page `mlp` retrains it
+as the linear rival of the MLP. Kept here so both pages use one source.
+"""

@@ -62,6 +62,7 @@ def test_training_curves_draw_every_recorded_series():
     ax_loss, ax_acc = fig.axes
     plotted = [list(line.get_ydata()) for line in ax_loss.lines]
     assert plotted == [a.train_loss, a.val_loss, b.train_loss]
+    assert ax_loss.get_ylabel() == "cross-entropy (nats per digit)"
     acc_lines = [list(line.get_ydata()) for line in ax_acc.lines]
     # Validation accuracy in percent, then the dashed 90 % target.
     assert acc_lines[0] == pytest.approx([70.0, 80.0])

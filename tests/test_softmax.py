@@ -235,3 +235,26 @@ def test_fast_path_skips_only_updates_that_are_exactly_zero(rng):
     slow = sm.sgd(X, y, num_epochs=2, fast=False, **kwargs)
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(fast[1], slow[1], rtol=1e-10, atol=1e-12)
+
+
+def test_tuned_setting_feeds_sgd_and_reads_as_the_pages_quote_it(blobs):
+    """`TUNED` is the one source of chapter 6's choice that chapter 7 reruns."""
+    X, y = blobs
+    setting = sm.Setting(pixel_scale=2.0, lr=1e-2, shuffle=True, num_epochs=3)
+    W, b, history = sm.sgd(
+        X / setting.pixel_scale,
+        y,
+        **setting.options,
+        num_classes=3,
+        progress=False,
+    )
+    assert history.num_epochs == 3
+    assert str(setting) == (
+        "pixels divided by 2, learning rate 0.01, shuffled, 3 epochs"
+    )
+    assert str(sm.Setting(1.0, 1e-3, False)) == (
+        "raw pixels, learning rate 0.001, the data's order, 20 epochs"
+    )
+    assert sm.TUNED == sm.Setting(255.0, 1e-2, True, 20)
+    with pytest.raises(AttributeError):
+        sm.TUNED.lr = 1.0  # frozen: a page cannot change the choice
