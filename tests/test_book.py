@@ -204,7 +204,10 @@ def test_fault_in_a_real_chapter_fails(tmp_path, chapter, fault):
     second_heading = source.index("\n## ") + 1
     broken = source[:second_heading] + text + "\n" + source[second_heading:]
     book = make_book(tmp_path, broken)
-    result = build(book)
+    # The book's own network cache: a chapter that trains networks (chapter
+    # 8's Going-further page trains three CNNs and an MLP, 20 epochs in all)
+    # loads what the book build trained instead of training them again.
+    result = build(book, HWLIB_NETS_CACHE=str(ROOT / "_build" / "nets"))
     assert result.returncode != 0
     assert marker in result.stdout + result.stderr, (
         f"the build did not report the injected {fault}"
