@@ -124,9 +124,12 @@ format: $(STAMP)
 PYTEST_WORKERS ?= 2
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
-# make test's first stage: all of pytest but what needs the built book.
+# make test's first stage: all of pytest but what needs the built book. Its
+# two workers share the cores with the book's kernel: one thread each, not
+# two (torch and OpenBLAS would otherwise start more threads than cores).
 pytest-unit: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile \
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+	  $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile \
 	  --ignore=tests/test_determinism.py --durations=12
 # After a build: a fresh run of each fast chapter against the build's run.
 determinism-test: $(STAMP)

@@ -310,7 +310,7 @@ def check_dark_mode(browser, url: str, page_path: str) -> None:
     ]
     SHOTS.mkdir(parents=True, exist_ok=True)
     name = page_path.replace("/", "_").replace(".html", "-dark.png")
-    page.screenshot(path=str(SHOTS / name), full_page=True)
+    page.screenshot(path=str(SHOTS / name))  # the first screen, to look at
     context.close()
     assert not dimmed, f"figures not shown on white in dark mode: {dimmed}"
 
