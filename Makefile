@@ -15,6 +15,9 @@ export HWLIB_QUIET := 1
 # any other MPLBACKEND in the caller's environment (Agg, say) would silently
 # leave every figure out of the book.
 export MPLBACKEND := module://matplotlib_inline.backend_inline
+# Python keeps compiled bytecode: a caller's PYTHONDONTWRITEBYTECODE would
+# have every kernel and worker compile torch, SciPy and Sphinx again.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: book test lint format pdf homework release lab full-check fashion-deps pytest pytest-unit determinism-test strict-book notebook-test browser-deps browser-test lab-test page-test notebooks faults determinism lock bench clean help
 

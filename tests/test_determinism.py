@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BUILT = ROOT / "_build" / "jupyter_execute" / "chapters"
 INLINE = "module://matplotlib_inline.backend_inline"  # what `make` sets: figures are outputs
-FAST = ["01-mnist", "02-pca", "03-harris-pca", "05-softmax-gradients"]
+FAST = ["01-mnist", "03-harris-pca", "05-softmax-gradients", "06-softmax-sgd"]
 ALL = sorted(p.stem for p in (ROOT / "chapters").glob("*.md"))
 CHAPTERS = ALL if os.environ.get("HWLIB_DETERMINISM_ALL") == "1" else FAST
 # Wall-clock measurements are glued too; they are the only values allowed to differ.

@@ -55,11 +55,7 @@ def uv_command(uv: str, args: list[str]) -> tuple[list[str], dict]:
     # Versions come from constraints.txt; where a package is on several
     # indexes (a local mirror and PyPI), take the pinned version from any
     # of them (uv's default stops at the first index that has the name).
-    command += ["--index-strategy", "unsafe-best-match"]
-    # Compile to bytecode now, as pip does; uv's default leaves it to the
-    # first imports, where the kernels and workers that start together
-    # would each compile torch, SciPy and Sphinx.
-    command += ["--compile-bytecode", *args]
+    command += ["--index-strategy", "unsafe-best-match", *args]
     env = dict(os.environ)
     if "cert" in settings:
         env.setdefault("SSL_CERT_FILE", settings["cert"][0])
