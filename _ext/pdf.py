@@ -9,34 +9,19 @@ Usage: ``python _ext/pdf.py SINGLEHTML_DIR OUT.pdf``
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import shutil
 import sys
-import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools.chromium import CHROMIUM_FLAGS, find_chromium, serve  # noqa: E402
 
 FOOTER = (
     '<div style="font-size: 8px; width: 100%; text-align: center;'
     ' color: #555;">The MNIST Book, page <span class="pageNumber"></span>'
     ' of <span class="totalPages"></span></div>'
 )
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def print_pdf(site: Path, out: Path) -> int:
@@ -49,43 +34,36 @@ def print_pdf(site: Path, out: Path) -> int:
     (site / entry).write_bytes(root.read_bytes())
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = find_chromium()
     if chromium is None:
         sys.exit("make pdf needs Debian's chromium (make browser-deps)")
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=chromium, args=CHROMIUM_FLAGS
-            )
-            page = browser.new_page()
-            port = httpd.server_address[1]
-            page.goto(f"http://127.0.0.1:{port}/{entry}", wait_until="load")
-            page.wait_for_load_state("networkidle")
-            page.evaluate(
-                "() => window.MathJax && MathJax.startup"
-                " ? MathJax.startup.promise : null"
-            )
-            page.emulate_media(media="print")
-            page.pdf(
-                path=str(out),
-                format="A4",
-                print_background=True,
-                display_header_footer=True,
-                header_template="<span></span>",
-                footer_template=FOOTER,
-                margin={
-                    "top": "16mm",
-                    "bottom": "16mm",
-                    "left": "14mm",
-                    "right": "14mm",
-                },
-            )
-            browser.close()
-    finally:
-        httpd.shutdown()
+    with serve(site) as base, sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium, args=CHROMIUM_FLAGS
+        )
+        page = browser.new_page()
+        page.goto(f"{base}/{entry}", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        page.evaluate(
+            "() => window.MathJax && MathJax.startup"
+            " ? MathJax.startup.promise : null"
+        )
+        page.emulate_media(media="print")
+        page.pdf(
+            path=str(out),
+            format="A4",
+            print_background=True,
+            display_header_footer=True,
+            header_template="<span></span>",
+            footer_template=FOOTER,
+            margin={
+                "top": "16mm",
+                "bottom": "16mm",
+                "left": "14mm",
+                "right": "14mm",
+            },
+        )
+        browser.close()
     return len(re.findall(rb"/Type\s*/Page\b", out.read_bytes()))
 
 

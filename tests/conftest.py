@@ -2,7 +2,7 @@
 
 import json
 import os
-import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,21 +23,15 @@ def blobs(rng):
     return X, y
 
 
-# The browser tests (tests/browser): Debian's Chromium, driven by Playwright.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# The browser tests (tests/browser): Debian's Chromium, driven by Playwright,
+# with the flags make pdf uses (tools/chromium.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools.chromium import CHROMIUM_FLAGS, find_chromium  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = find_chromium()
     if chromium is None:
         if os.environ.get("CI"):
             pytest.fail("Chromium is missing: `make browser-deps` installs it")

@@ -30,7 +30,6 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 import nbformat
 import pytest
@@ -42,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from homework import build as homework_build  # noqa: E402
 from homework import solutions  # noqa: E402
 from tools import lab  # noqa: E402
+from tools.chromium import local_only  # noqa: E402
 
 CHAPTER = "chapters/01-mnist.md"
 HOMEWORK = homework_build.HOMEWORK[0]  # hw1.1: one stub, quick to run
@@ -163,18 +163,7 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.external = []
-
-    def route(r):
-        host = urlparse(r.request.url).hostname
-        if host in ("127.0.0.1", "localhost") or r.request.url.startswith(
-            "data:"
-        ):
-            r.continue_()
-        else:
-            page.external.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
+    local_only(page, page.external)
     yield page
     context.close()
 

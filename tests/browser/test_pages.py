@@ -15,14 +15,15 @@ go to ``_build/screenshots/`` and the axe results to
 from __future__ import annotations
 
 import functools
-import http.server
 import json
 import re
-import threading
+import sys
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tools.chromium import local_only, serve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
@@ -87,17 +88,8 @@ def lecture_pages() -> list[str]:
 def server():
     if not (HTML / "index.html").exists():
         pytest.fail("build the book first (make book or make strict-book)")
-    handler = functools.partial(_QuietHandler, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with serve(HTML) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -115,18 +107,7 @@ def test_page(server, browser, axe_report, budgets, page_path):
     context = browser.new_context(viewport={"width": 1200, "height": 800})
     page = context.new_page()
     external, console_errors = [], []
-
-    def route(r):
-        host = urlparse(r.request.url).hostname
-        if host in ("127.0.0.1", "localhost") or r.request.url.startswith(
-            "data:"
-        ):
-            r.continue_()
-        else:
-            external.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
+    local_only(page, external)
     page.on(
         "console",
         lambda m: console_errors.append(m.text) if m.type == "error" else None,
