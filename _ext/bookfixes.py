@@ -13,9 +13,18 @@ Found by the browser tests (tests/browser):
 - Sphinx 7 writes the bibliography as ``<div role="list">`` whose children
   are not list items, an ARIA error that screen readers trip on (axe-core:
   aria-required-children). Drop the role: the entries read as paragraphs.
+- A glued negative number is formatted by Python with a hyphen ("-0.1");
+  in the text it gets the minus sign the equations use ("\u22120.1").
 """
 
 from __future__ import annotations
+
+import re
+
+from docutils import nodes
+
+# A hyphen that starts a number: at the start or after a space or bracket.
+HYPHEN_MINUS = re.compile(r"(?<![\w.\-])-(?=\.?\d)")
 
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
@@ -72,7 +81,22 @@ def _hide_input_in_singlehtml(app):
     )
 
 
+def minus_signs(text: str) -> str:
+    """``text`` with the hyphen of every negative number made a minus sign."""
+    return HYPHEN_MINUS.sub("\u2212", text)
+
+
+def _glued_minus_signs(app, doctree, docname):
+    for span in doctree.findall(nodes.inline):
+        if "pasted-text" in span["classes"]:
+            for text in list(span.findall(nodes.Text)):
+                signed = minus_signs(str(text))
+                if signed != str(text):
+                    text.parent.replace(text, nodes.Text(signed))
+
+
 def setup(app):
+    app.connect("doctree-resolved", _glued_minus_signs)
     app.connect("builder-inited", _hide_input_in_singlehtml)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.connect("html-page-context", _plain_citation_lists, priority=900)

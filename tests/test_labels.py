@@ -4,6 +4,8 @@ hwlib's docstrings and comments cite the book by label, never by chapter
 number ("eq. `pca-cov`", "eq. (sm-stable)", "page `knn`"), so chapters can be
 renumbered freely; this test fails when a cited label is renamed or removed.
 (References inside the book itself are checked by the strict Sphinx build.)
+On the page a reader sees numbers, not labels (_ext/codeeqs.py), and a glued
+negative number has a minus sign (_ext/bookfixes.py): tested here too.
 """
 
 import importlib.util
@@ -114,3 +116,25 @@ def test_code_shows_equation_numbers_not_labels():
     ]
     for code, docname, shown in cases:
         assert codeeqs.numbered(env, code, docname) == shown, code
+
+
+_spec = importlib.util.spec_from_file_location(
+    "bookfixes", ROOT / "_ext" / "bookfixes.py"
+)
+bookfixes = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bookfixes)
+
+
+def test_glued_negative_numbers_get_a_minus_sign():
+    cases = {
+        "-0.1": "\u22120.1",
+        "-3.5 to -0.2": "\u22123.5 to \u22120.2",
+        "(-0.5, 0.4)": "(\u22120.5, 0.4)",
+        "+1.6": "+1.6",
+        "1e-3": "1e-3",
+        "3-NN": "3-NN",
+        "10-100": "10-100",
+        "a - 1": "a - 1",
+    }
+    for glued, shown in cases.items():
+        assert bookfixes.minus_signs(glued) == shown, glued
