@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JB := $(BIN)/jupyter-book
+# The HTML builds read (execute) JOBS pages at a time (tools/build_book.py:
+# `jupyter-book build` with Sphinx's -j); the results do not depend on it.
+JOBS ?= 2
+BUILD := $(BIN)/python tools/build_book.py --jobs $(JOBS)
 HWLIB_HASH := _build/.hwlib-hash
 # What the executed book depends on in hwlib: its code and its figure style.
 # Build tooling (_ext/report.py) is not part of it.
@@ -19,7 +23,7 @@ export MPLBACKEND := module://matplotlib_inline.backend_inline
 # have every kernel and worker compile torch, SciPy and Sphinx again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: book test lint format pdf homework release lab full-check fashion-deps pytest pytest-unit determinism-test strict-book notebook-test browser-deps browser-test lab-test page-test notebooks faults determinism lock bench clean help
+.PHONY: book test lint format pdf homework release lab full-check fashion-deps pytest pytest-unit determinism-test strict-book notebook-test browser-deps browser-test lab-test page-test pdf-test notebooks faults determinism lock bench clean help
 
 help:
 	@echo "make book   - install into .venv (once), then build the executed book"
@@ -47,28 +51,28 @@ book: $(STAMP)
 	  echo "hwlib changed: every chapter will be re-executed"; \
 	  rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute; \
 	fi; \
-	$(JB) build . --keep-going && echo "$$new" > $(HWLIB_HASH)
+	$(BUILD) build . --keep-going && echo "$$new" > $(HWLIB_HASH)
 	@$(BIN)/python _ext/report.py _build
 
-# `make test`: lint (ruff, deptry); then three stages, each sharing the two
-# cores between its jobs (-j2; -O prints a job's output in one piece when it
+# `make test`: lint (ruff, deptry); then two stages, each sharing the two
+# cores between its jobs (-j; -O prints a job's output in one piece when it
 # ends):
 # 1. pytest (hwlib's doctests and oracles, the build's machinery, the
 #    homework, a chapter and a homework notebook run offline from the
 #    release's wheel) beside the strict book build from an empty cache
-#    (every page executed once, one kernel at a time); JupyterLab driven in
+#    (every page executed once, two at a time); JupyterLab driven in
 #    Chromium (a chapter's .md run as a notebook, a homework stub failed then
 #    solved) takes pytest's place when it ends;
-# 2. the PDF, from that build's cache, beside the determinism test (a fresh
-#    run of the fast chapters against the build's run of them);
-# 3. every page of the built book in Chromium.
+# 2. every page of the built book in Chromium, beside the PDF (from that
+#    build's cache) and the determinism test (a fresh run of the fast
+#    chapters against the build's run of them); then the PDF's check.
 # The committed .ipynb are not re-executed: tests/test_notebooks.py proves
 # each holds its .md's cells, which the strict build has just run (`make
 # notebook-test` still runs them with nbmake).
 test: lint
 	$(MAKE) --no-print-directory -j2 -O pytest-unit strict-book lab-test
-	$(MAKE) --no-print-directory -j2 -O pdf determinism-test
-	$(MAKE) --no-print-directory page-test
+	$(MAKE) --no-print-directory -j3 -O page-test pdf determinism-test
+	$(MAKE) --no-print-directory pdf-test
 
 # ruff (settings in pyproject.toml) over the library, the tests, the tooling
 # and the chapters' notebooks (made from the Markdown by `make notebooks`).
@@ -147,16 +151,19 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
 
-# The browser stage: every page of the built book (test_pages.py) and
-# JupyterLab driven in Chromium (test_lab.py, which needs no build).
-browser-test: lab-test page-test
+# The browser stage: every page of the built book (test_pages.py), the PDF
+# (test_pdf.py, after make pdf) and JupyterLab driven in Chromium
+# (test_lab.py, which needs no build).
+browser-test: lab-test page-test pdf-test
 lab-test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q -m browser tests/browser/test_lab.py
 # The pages are spread over the workers (--dist load); each worker records
 # its part of the reports, which pytest merges (tests/conftest.py).
 page-test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q -m browser -n $(PYTEST_WORKERS) --dist load \
-	  tests/browser --ignore=tests/browser/test_lab.py --durations=5
+	  tests/browser/test_pages.py --durations=5
+pdf-test: $(STAMP)
+	$(BIN)/python -m pytest -q -m browser tests/browser/test_pdf.py
 
 # JupyterLab on the book, as the README says: 127.0.0.1 only, a random
 # token (never empty), the address printed; a chapter's .md opens as a
@@ -167,7 +174,7 @@ lab: $(STAMP)
 
 strict-book: $(STAMP)
 	rm -rf _build
-	$(JB) build . --all --warningiserror --keep-going
+	$(BUILD) build . --all --warningiserror --keep-going
 	@mkdir -p _build && $(HWLIB_SUM) > $(HWLIB_HASH)
 	@$(BIN)/python _ext/report.py _build
 

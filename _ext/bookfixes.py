@@ -15,6 +15,11 @@ Found by the browser tests (tests/browser):
   aria-required-children). Drop the role: the entries read as paragraphs.
 - A glued negative number is formatted by Python with a hyphen ("-0.1");
   in the text it gets the minus sign the equations use ("\u22120.1").
+
+And one for the build: Sphinx reads pages in parallel (``make book``'s
+``JOBS``, tools/build_book.py) only if every extension declares that it
+may; three that Jupyter Book loads do not declare it, though they keep no
+state between pages (see PARALLEL_READ_SAFE).
 """
 
 from __future__ import annotations
@@ -22,6 +27,18 @@ from __future__ import annotations
 import re
 
 from docutils import nodes
+
+# Extensions that Jupyter Book 1.x loads without declaring parallel reading
+# safe, and why each is (read in the versions constraints.txt pins):
+PARALLEL_READ_SAFE = {
+    # replaces the toctree collector's section numbering, which runs in the
+    # main process once every page has been read and merged
+    "sphinx_multitoc_numbering": "numbers sections after the merge",
+    # sets mathjax_path at setup and copies MathJax when the build ends
+    "sphinx-mathjax-offline": "copies files at the end",
+    # adds nodes and transforms that act in LaTeX builds only
+    "sphinx_jupyterbook_latex": "transforms LaTeX builds only",
+}
 
 # A hyphen that starts a number: at the start or after a space or bracket.
 HYPHEN_MINUS = re.compile(r"(?<![\w.\-])-(?=\.?\d)")
@@ -95,7 +112,15 @@ def _glued_minus_signs(app, doctree, docname):
                     text.parent.replace(text, nodes.Text(signed))
 
 
+def _declare_parallel_reading(app, config):
+    for name in PARALLEL_READ_SAFE:
+        extension = app.extensions.get(name)
+        if extension is not None and extension.parallel_read_safe is None:
+            extension.parallel_read_safe = True
+
+
 def setup(app):
+    app.connect("config-inited", _declare_parallel_reading)
     app.connect("doctree-resolved", _glued_minus_signs)
     app.connect("builder-inited", _hide_input_in_singlehtml)
     app.connect("html-page-context", _dedupe_scripts, priority=900)

@@ -8,7 +8,9 @@ so a reader of that edition sees which sentences its data does not support.
 
 myst-nb executes a notebook while Sphinx parses it, and pages are read one at
 a time, so the lines that appear in the file while a page is read are that
-page's false claims.
+page's false claims. That needs serial reading: in report mode the extension
+declares parallel reading unsafe (``make full-check`` reads one page at a
+time); otherwise it does nothing, and parallel reading is safe.
 """
 
 from __future__ import annotations
@@ -67,4 +69,7 @@ def _warn_on_page(app, doctree):
 def setup(app):
     app.connect("env-before-read-docs", _start)
     app.connect("doctree-read", _warn_on_page)
-    return {"parallel_read_safe": False, "parallel_write_safe": True}
+    return {
+        "parallel_read_safe": _claims_file() is None,
+        "parallel_write_safe": True,
+    }

@@ -32,12 +32,11 @@ kernelspec:
 # Probe
 
 ```{code-cell} ipython3
-import numpy as np
 from myst_nb import glue
-from hwlib import pca
+from hwlib import softmax
 
-_, mean = pca.center(np.array([[1.0, 2.0], [3.0, 4.0]]))
-glue("probe_value", float(mean.sum()), display=False)
+Y = softmax.one_hot([0, 1, 2, 3, 4], num_classes=5)
+glue("probe_value", float(Y.sum()), display=False)
 ```
 
 The value is {glue:text}`probe_value:.3f`, see {eq}`probe-eq`.
@@ -85,6 +84,8 @@ def make_book(tmp_path: Path, chapter: str = PROBE) -> Path:
         ignore=shutil.ignore_patterns("__pycache__"),
     )
     shutil.copytree(ROOT / "_static", book / "_static")
+    (book / "tools").mkdir()
+    shutil.copy(ROOT / "tools" / "build_book.py", book / "tools")
     (book / "_toc.yml").write_text(TOC)
     (book / "probe.md").write_text(chapter)
     return book
@@ -242,12 +243,13 @@ def test_changing_hwlib_changes_the_page_with_make_book(tmp_path):
         "hwlib changed" not in again.stdout
     )  # nothing changed: nothing re-executed
 
-    pca_py = book / "hwlib" / "pca.py"
-    # Change what hwlib.pca.center returns (the mean, shifted by 1 per feature).
-    pca_py.write_text(
-        pca_py.read_text()
-        + "\n\n_unchanged_center = center\n\n\ndef center(X):\n"
-        + "    X_centered, mean = _unchanged_center(X)\n    return X_centered, mean + 1.0\n"
+    softmax_py = book / "hwlib" / "softmax.py"
+    # Change what hwlib.softmax.one_hot returns (every entry times 1.4).
+    softmax_py.write_text(
+        softmax_py.read_text()
+        + "\n\n_unchanged_one_hot = one_hot\n\n\n"
+        + "def one_hot(y, *, num_classes=10):\n"
+        + "    return 1.4 * _unchanged_one_hot(y, num_classes=num_classes)\n"
     )
     second = subprocess.run(
         make, cwd=book, env=env, capture_output=True, text=True, timeout=600
