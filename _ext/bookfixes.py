@@ -16,10 +16,11 @@ Found by the browser tests (tests/browser):
 - A glued negative number is formatted by Python with a hyphen ("-0.1");
   in the text it gets the minus sign the equations use ("\u22120.1").
 
-And one for the build: Sphinx reads pages in parallel (``make book``'s
-``JOBS``, tools/build_book.py) only if every extension declares that it
-may; three that Jupyter Book loads do not declare it, though they keep no
-state between pages (see PARALLEL_READ_SAFE).
+And two for the build, which reads pages in parallel (``make book``'s
+``JOBS``, tools/build_book.py): Sphinx does so only if every extension
+declares that it may, and three that Jupyter Book loads do not declare it,
+though they keep no state between pages (see PARALLEL_READ_SAFE); and the
+execution cache is created before the readers start.
 """
 
 from __future__ import annotations
@@ -119,8 +120,25 @@ def _declare_parallel_reading(app, config):
             extension.parallel_read_safe = True
 
 
+def _create_execution_cache(app, env, docnames):
+    """Create myst-nb's jupyter-cache before the pages are read.
+
+    Read in parallel, the first two pages of a fresh build would each
+    create the cache's database, and one of them fails ("table settings
+    already exists"). Made here, in the main process, it exists before the
+    readers fork.
+    """
+    config = env.mystnb_config
+    if config.execution_mode == "cache":
+        from jupyter_cache import get_cache
+
+        cache = get_cache(config.execution_cache_path or ".jupyter_cache")
+        cache.get_cache_limit()  # the first query creates the database
+
+
 def setup(app):
     app.connect("config-inited", _declare_parallel_reading)
+    app.connect("env-before-read-docs", _create_execution_cache)
     app.connect("doctree-resolved", _glued_minus_signs)
     app.connect("builder-inited", _hide_input_in_singlehtml)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
