@@ -92,8 +92,10 @@ def make_book(tmp_path: Path, chapter: str = PROBE) -> Path:
 
 
 def build(
-    book: Path, *extra: str, **variables: str
+    book: Path, *extra: str, jobs: int = 0, **variables: str
 ) -> subprocess.CompletedProcess:
+    """``jupyter-book build`` of ``book``, strict; with ``jobs``, through
+    tools/build_book.py (as ``make``), reading that many pages at a time."""
     # PYTHONPATH puts this copy of hwlib ahead of the installed one.
     env = dict(
         os.environ,
@@ -102,8 +104,12 @@ def build(
         MPLBACKEND=INLINE,
         **variables,
     )
+    runner = [str(JB)]
+    if jobs:
+        runner = [sys.executable, str(ROOT / "tools" / "build_book.py")]
+        runner += ["--jobs", str(jobs)]
     cmd = [
-        str(JB),
+        *runner,
         "build",
         str(book),
         "--all",
@@ -181,6 +187,33 @@ def test_false_claim_on_other_data_is_shown_at_the_top_of_its_page(tmp_path):
     box = html[html.index('class="admonition warning"') :]
     assert marker in box[: box.index("</div>")]
     assert html.index("admonition warning") < html.index("The value is")
+
+
+# A page with one quick cell: with PROBE as the root, seven pages, enough for
+# Sphinx to read them in parallel (it does so for more than five).
+PAGE = PROBE[: PROBE.index("# Probe")] + (
+    "# Page {i}\n\n```{{code-cell}} ipython3\nprint({i})\n```\n"
+)
+
+
+@pytest.mark.slow
+def test_a_failing_cell_fails_the_parallel_build_and_is_shown(tmp_path):
+    """The strict build reads two pages at a time (tools/build_book.py): a
+    raising cell still fails it, and its error is printed, not only the
+    name of its page (Sphinx drops a failed parallel reader's log)."""
+    text, marker = FAULTS["raising cell"]
+    book = make_book(tmp_path)
+    pages = [f"page{i}" for i in range(1, 7)]
+    for i, name in enumerate(pages, 1):
+        fault = text if name == "page4" else ""
+        (book / f"{name}.md").write_text(PAGE.format(i=i) + fault)
+    entries = "".join(f"- file: {name}\n" for name in pages)
+    (book / "_toc.yml").write_text(TOC + "chapters:\n" + entries)
+    result = build(book, jobs=2)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Sphinx parallel build error" in output, output[-3000:]
+    assert "page4.md" in output and marker in output, output[-3000:]
 
 
 # CI injects one fault into one real chapter; HWLIB_FAULTS_ALL=1 (make faults)

@@ -12,6 +12,14 @@ executed outputs do not depend on ``--jobs``: each page still runs in its own
 kernel, start to finish. Sphinx reads in parallel only when every extension
 declares it safe (`_ext/bookfixes.py` declares it for three that do not say)
 and more than five pages are to be read; otherwise it reads one at a time.
+It splits the pages, in name order, into consecutive chunks, one reader
+each: chapter 8's Going-further page, read after chapter 8 in the same
+chunk, loads the networks that chapter trained (``hwlib.nets.trained``); in
+another chunk it would train them again, to the same weights.
+
+When a cell fails in a parallel reader, Sphinx reports only the page and
+drops the reader's log, which held the cell's traceback; this prints that
+traceback (it is the failure's cause) before the error.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import sys
 
 import jupyter_book.sphinx
 from jupyter_book.cli.main import main
+from sphinx.errors import SphinxParallelError
 
 
 def run(argv: list[str]) -> None:
@@ -35,7 +44,15 @@ def run(argv: list[str]) -> None:
         jupyter_book.sphinx.build_sphinx, jobs=args.jobs
     )
     sys.argv = ["jupyter-book", *rest]
-    main()
+    try:
+        main()
+    except Exception as err:
+        cause = err
+        while cause is not None and not isinstance(cause, SphinxParallelError):
+            cause = cause.__cause__
+        if cause is not None:
+            print(cause.traceback, file=sys.stderr)
+        raise
 
 
 if __name__ == "__main__":
