@@ -112,8 +112,12 @@ def _purge(app, env, docname):
 def _merge(app, env, docnames, other):
     if not hasattr(env, "hwlib_answers"):
         env.hwlib_answers = {}
+    # A parallel reader's env is a copy of the main one: it also holds the
+    # boxes of pages it did not read, which the main env already has.
     for label, found in getattr(other, "hwlib_answers", {}).items():
-        env.hwlib_answers.setdefault(label, []).extend(found)
+        env.hwlib_answers.setdefault(label, []).extend(
+            a for a in found if a["docname"] in docnames
+        )
     env.hwlib_answers_pages = getattr(env, "hwlib_answers_pages", set()) | (
         getattr(other, "hwlib_answers_pages", set())
     )
