@@ -5,9 +5,11 @@ The answers page (book/answers.md) copies the boxes when the book is built
 one box per question, with its label and title, on a chapter's lecture page.
 """
 
+import copy
 import importlib.util
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -21,6 +23,26 @@ BOX = re.compile(
     r"^:::\{admonition\} (?P<title>[^\n]*)\n:class: answer\n:name: (?P<label>\S+)$",
     flags=re.M,
 )
+
+
+def test_a_parallel_readers_boxes_are_merged_once():
+    """Read two pages at a time (tools/build_book.py), each reader works on a
+    copy of the main environment, which in an incremental build already
+    holds the boxes of the pages not re-read: only its own pages' boxes may
+    be merged back, or those of the others count twice (and the build warns
+    that their questions have two boxes)."""
+    main = SimpleNamespace(
+        hwlib_answers={"answer-1-1": [{"docname": "chapters/01-mnist"}]},
+        hwlib_answers_pages={"book/answers"},
+    )
+    reader = copy.deepcopy(main)  # forked before reading chapters/02-pca
+    reader.hwlib_answers["answer-1-2-1"] = [{"docname": "chapters/02-pca"}]
+    answers._merge(None, main, ["chapters/02-pca"], reader)
+    assert main.hwlib_answers == {
+        "answer-1-1": [{"docname": "chapters/01-mnist"}],
+        "answer-1-2-1": [{"docname": "chapters/02-pca"}],
+    }
+    assert main.hwlib_answers_pages == {"book/answers"}
 
 
 def boxes() -> dict[str, list[tuple[str, str]]]:
