@@ -417,8 +417,12 @@ def trained(
     the source of this module; a second call with the same key loads them
     instead of training again (the pages `cnn` and `cnn-further` share their
     networks this way).
-    Training on the CPU is deterministic, so a loaded network is the one a
-    new run would train. ``HWLIB_NETS_CACHE=""`` turns the cache off.
+    Training on the CPU is deterministic for a given number of threads,
+    so a loaded network is the one a new run would train. The thread count
+    (``torch.get_num_threads()``) is part of the key: with another count
+    torch may split the gradients' sums differently, and the weights then
+    differ (the CNN's do, between one and two threads).
+    ``HWLIB_NETS_CACHE=""`` turns the cache off.
 
     Returns
     -------
@@ -433,7 +437,8 @@ def trained(
     parts = [repr(model), _digest(X, y), repr(sorted(options.items()))]
     if val_data is not None:
         parts.append(_digest(*val_data))
-    parts += [str(seed), dev.type, torch.__version__, _SOURCE_DIGEST]
+    parts += [str(seed), dev.type, str(torch.get_num_threads())]
+    parts += [torch.__version__, _SOURCE_DIGEST]
     key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
     folder = _cache_dir()
     if folder is not None and (folder / f"{key}.json").exists():
